@@ -1,0 +1,130 @@
+"""`assetsync sync` (also what `python scheduled_sync.py` runs)."""
+
+from __future__ import annotations
+
+import signal
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from types import FrameType
+
+import click
+import orjson
+
+from assetsync import exitcodes
+from assetsync.cli.group import cli
+from assetsync.config import ConfigError, Settings, load_settings
+from assetsync.logs import log, open_run_log, prune_old_logs
+from assetsync.sync import SyncOptions, SyncResult, make_redactor, run_sync
+
+
+def settings_or_exit() -> Settings:
+    """Load settings; on a bad or missing setting print one clear line and exit 2."""
+    try:
+        return load_settings()
+    except ConfigError as exc:
+        click.echo(f"assetsync: configuration error: {exc}", err=True)
+        sys.exit(exitcodes.CONFIG)
+
+
+@contextmanager
+def sigterm_as_interrupt() -> Iterator[None]:
+    """Turn SIGTERM (service stop, Task Scheduler "End") into KeyboardInterrupt, so the run
+    unwinds the same way as Ctrl-C: the open transaction rolls back and the run is recorded."""
+
+    def handler(signum: int, frame: FrameType | None) -> None:
+        raise KeyboardInterrupt
+
+    try:
+        previous = signal.signal(signal.SIGTERM, handler)
+    except ValueError:  # not the main thread (e.g. the in-process scheduler)
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+@cli.command("sync")
+@click.option("--dry-run", is_flag=True, help="Fetch and compare, report what would change, write nothing.")
+@click.option(
+    "--accept-removals",
+    is_flag=True,
+    help="Release the removal brake for this run (after checking the removals are real).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the run summary as one JSON object on stdout.")
+@click.option("-q", "--quiet", is_flag=True, help="No console output but errors (the log file is complete).")
+@click.option(
+    "-v", "--verbose", is_flag=True, help="More detail on the console (and asset tags in a dry run)."
+)
+def sync_command(dry_run: bool, accept_removals: bool, as_json: bool, quiet: bool, verbose: bool) -> None:
+    """Pull every hardware asset from Snipe-IT and upsert it into PostgreSQL.
+
+    Reads the default list, the archived and the soft-deleted assets, proves the
+    fetch complete, then writes in one short transaction. Appends to
+    logs/sync_YYYYMMDD.log. Exit codes: 0 success, 1 failed (database untouched),
+    2 configuration error, 3 another sync running, 4 removal brake, 5 log file
+    not writable, 130 interrupted.
+
+    \b
+    Example:
+        assetsync sync
+        assetsync sync --dry-run -v
+        python scheduled_sync.py --json
+    """
+    settings = settings_or_exit()
+    code = run_and_log(
+        settings,
+        dry_run=dry_run,
+        accept_removals=accept_removals,
+        as_json=as_json,
+        quiet=quiet,
+        verbose=verbose,
+    )
+    sys.exit(code)
+
+
+def run_and_log(
+    settings: Settings,
+    *,
+    dry_run: bool = False,
+    accept_removals: bool = False,
+    as_json: bool = False,
+    quiet: bool = False,
+    verbose: bool = False,
+) -> int:
+    """One logged run, as the CLI does it; returns the exit code."""
+    console = None if quiet else sys.stderr
+    with open_run_log(settings.log_dir, make_redactor(settings), console=console, verbose=verbose) as setup:
+        removed = prune_old_logs(settings.log_dir, settings.log_retention_days)
+        if removed:
+            log.info(
+                "Deleted %d log file(s) older than %d days: %s",
+                len(removed),
+                settings.log_retention_days,
+                ", ".join(p.name for p in removed),
+            )
+        with sigterm_as_interrupt():
+            result = run_sync(settings, SyncOptions(dry_run=dry_run, accept_removals=accept_removals))
+        if dry_run and verbose:
+            _print_planned(result)
+    code = result.exit_code
+    if setup.file_error:
+        result.warnings.append(setup.file_error)
+        if code == exitcodes.OK:
+            code = exitcodes.LOG_UNWRITABLE
+    if as_json:
+        payload = result.to_dict()
+        payload["exit_code"] = code
+        payload["log_file"] = str(setup.path) if setup.path else None
+        click.echo(orjson.dumps(payload).decode())
+    elif quiet and result.error:
+        click.echo(f"assetsync: {result.error}", err=True)
+    return code
+
+
+def _print_planned(result: SyncResult) -> None:
+    for kind, tags in result.planned_tags.items():
+        if tags:
+            click.echo(f"would {kind}: {', '.join(tags)}", err=True)

@@ -1,0 +1,201 @@
+"""Reading every hardware asset: three passes, overlapping offset pages, completeness proof.
+
+Offset paging is not a snapshot: an asset deleted or archived before the current position pulls
+every later row up by one, and the row at the page boundary is silently skipped. Each page
+therefore re-reads the last row of the previous one: if that row is not where it was, rows moved,
+and the client steps back until the pages join again. Nothing can be skipped unnoticed.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from itertools import pairwise
+from typing import Any
+
+from assetsync.snipeit import BadResponseError, SnipeITClient, SnipeITError
+
+log = logging.getLogger("assetsync")
+
+# (pass name, extra query parameters). The default list hides archived and soft-deleted assets.
+PASSES: tuple[tuple[str, dict[str, str]], ...] = (
+    ("default", {}),
+    ("Archived", {"status": "Archived"}),
+    ("Deleted", {"status": "Deleted"}),
+)
+MAX_PASS_ATTEMPTS = 3
+
+
+class IncompleteFetchError(SnipeITError):
+    """The passes did not add up to the totals Snipe-IT reported, even after re-reading."""
+
+
+@dataclass
+class Page:
+    """Rows of one list page that this pass has not seen yet."""
+
+    pass_name: str
+    rows: list[dict[str, Any]]
+    offset: int
+    total: int
+
+
+@dataclass
+class PassReport:
+    """What one pass saw: totals at start and end, distinct ids, pages and the page cap."""
+
+    name: str
+    first_total: int | None = None
+    last_total: int | None = None
+    ids: set[int] = field(default_factory=set)
+    pages: int = 0
+    page_cap: int | None = None
+    attempts: int = 0
+    resyncs: int = 0
+
+    @property
+    def consistent(self) -> bool:
+        # More ids than the final total is fine: something left this list while we read it and
+        # will be found in another pass or confirmed by id. Fewer means something was missed.
+        return self.last_total is not None and len(self.ids) >= self.last_total
+
+
+@dataclass
+class FetchReport:
+    passes: list[PassReport] = field(default_factory=list)
+
+    @property
+    def page_cap(self) -> int | None:
+        caps = [p.page_cap for p in self.passes if p.page_cap]
+        return min(caps) if caps else None
+
+
+def _row_id(row: Any) -> int:
+    if not isinstance(row, dict):
+        raise BadResponseError(f"Snipe-IT sent a list row that is not an object: {str(row)[:100]!r}")
+    value = row.get("id")
+    if isinstance(value, bool) or not isinstance(value, int):
+        if isinstance(value, str) and value.isdigit():
+            return int(value)
+        raise BadResponseError(f"Snipe-IT sent an asset whose id is not a whole number: {value!r}")
+    return value
+
+
+def _list_page(
+    client: SnipeITClient, params: dict[str, str], offset: int, limit: int
+) -> tuple[int, list[Any]]:
+    query: dict[str, str | int] = {**params, "limit": limit, "offset": offset, "sort": "id", "order": "asc"}
+    data = client.get("hardware", query).data
+    if not isinstance(data, dict) or not isinstance(data.get("rows"), list):
+        raise BadResponseError(
+            "Snipe-IT's hardware list did not have the usual {total, rows} shape; "
+            "check that SNIPEIT_API_URL points at Snipe-IT"
+        )
+    total = data.get("total")
+    if isinstance(total, bool) or not isinstance(total, int):
+        raise BadResponseError(f"Snipe-IT's hardware list had no whole-number total ({total!r})")
+    return total, data["rows"]
+
+
+def iter_pass(
+    client: SnipeITClient, name: str, params: dict[str, str], page_size: int, report: PassReport
+) -> Iterator[Page]:
+    """Yield the new rows of one pass, page by page, in id order, each id once."""
+    offset = 0
+    last_id: int | None = None
+    limit = page_size
+    page_budget: int | None = None
+    while True:
+        total, rows = _list_page(client, params, offset, limit)
+        report.pages += 1
+        if report.first_total is None:
+            report.first_total = total
+        report.last_total = total
+        if page_budget is None:
+            page_budget = 3 * (total // max(1, min(limit, len(rows) or limit)) + 2) + 10
+        elif report.pages > page_budget:
+            raise BadResponseError(
+                f"the {name} list did not come to an end after {report.pages} pages; Snipe-IT does not "
+                "seem to honour offset paging"
+            )
+        ids = [_row_id(r) for r in rows]
+        if any(b <= a for a, b in pairwise(ids)):
+            raise BadResponseError(
+                "Snipe-IT did not return assets in id order (sort=id&order=asc was ignored); "
+                "the list cannot be read reliably"
+            )
+        start = 0
+        if last_id is not None and ids:
+            if last_id in ids:
+                start = ids.index(last_id) + 1
+                if start == len(ids) == limit:
+                    raise BadResponseError(
+                        f"Snipe-IT returned the same {name} page again for a later offset; "
+                        "it does not seem to honour offset paging"
+                    )
+            elif ids[0] > last_id:
+                # Rows moved up (something before us left the list), so the row that joins this
+                # page to the last one is gone and a row may have been jumped over: step back.
+                report.resyncs += 1
+                log.info(
+                    "%s pass: rows moved while paging at offset %d; re-reading an earlier page", name, offset
+                )
+                offset = max(0, offset - limit)
+                continue
+            else:
+                start = next((i for i, v in enumerate(ids) if v > last_id), len(ids))
+        if report.page_cap is None and len(rows) < limit and offset + len(rows) < total:
+            # Fewer rows than asked for with more to come: the server's MAX_RESULTS cap.
+            report.page_cap = len(rows)
+            log.info("Snipe-IT caps pages at %d rows (asked for %d)", len(rows), limit)
+            limit = len(rows)
+        fresh = [(i, r) for i, r in zip(ids[start:], rows[start:], strict=True) if i not in report.ids]
+        if fresh:
+            report.ids.update(i for i, _ in fresh)
+            yield Page(pass_name=name, rows=[r for _, r in fresh], offset=offset, total=total)
+        if not rows or offset + len(rows) >= total:
+            # `total` is counted in the same request as the rows, so nothing lies beyond.
+            return
+        last_id = max(last_id or ids[-1], ids[-1])
+        # Overlap one row with the next page so that a shift between requests is noticed.
+        offset += max(1, len(rows) - 1)
+
+
+def iter_all(
+    client: SnipeITClient,
+    page_size: int,
+    report: FetchReport,
+    on_pass_done: Callable[[PassReport], None] | None = None,
+) -> Iterator[Page]:
+    """Yield every asset of every pass; raise IncompleteFetchError if a pass cannot be proven whole."""
+    for name, params in PASSES:
+        for attempt in range(1, MAX_PASS_ATTEMPTS + 1):
+            pass_report = PassReport(name=name, attempts=attempt)
+            yield from iter_pass(client, name, params, page_size, pass_report)
+            if pass_report.consistent:
+                break
+            log.warning(
+                "%s pass: %d distinct assets but Snipe-IT now reports %s (was %s); reading the pass again",
+                name,
+                len(pass_report.ids),
+                pass_report.last_total,
+                pass_report.first_total,
+            )
+        else:
+            raise IncompleteFetchError(
+                f"the {name} list could not be read consistently in {MAX_PASS_ATTEMPTS} attempts "
+                f"({len(pass_report.ids)} assets read, Snipe-IT reports {pass_report.last_total}); "
+                "assets are changing too fast or the server is inconsistent; nothing was changed, "
+                "run the sync again later"
+            )
+        report.passes.append(pass_report)
+        log.info(
+            "%s pass: %d assets in %d pages (total reported %s)",
+            name,
+            len(pass_report.ids),
+            pass_report.pages,
+            pass_report.last_total,
+        )
+        if on_pass_done is not None:
+            on_pass_done(pass_report)

@@ -1,0 +1,271 @@
+"""The one map from a Snipe-IT hardware row to a row of `assets` (unescape, money, dates, hash).
+
+A new Snipe-IT field is one entry in `COLUMNS` plus one line in `to_record`. Every value that
+Snipe-IT could not render becomes NULL with a warning; a row never fails the sync.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import logging
+import re
+from collections import Counter
+from datetime import date, datetime
+from typing import Any
+
+import orjson
+
+log = logging.getLogger("assetsync")
+
+# (column, SQL type). The order is the COPY order; store.py builds its DDL from this list.
+COLUMNS: tuple[tuple[str, str], ...] = (
+    ("id", "bigint NOT NULL"),
+    ("asset_tag", "text"),
+    ("name", "text"),
+    ("serial", "text"),
+    ("model_id", "bigint"),
+    ("model_name", "text"),
+    ("model_number", "text"),
+    ("category_id", "bigint"),
+    ("category_name", "text"),
+    ("manufacturer_id", "bigint"),
+    ("manufacturer_name", "text"),
+    ("status_id", "bigint"),
+    ("status_name", "text"),
+    ("status_type", "text"),
+    ("company_id", "bigint"),
+    ("company_name", "text"),
+    ("location_id", "bigint"),
+    ("location_name", "text"),
+    ("rtd_location_id", "bigint"),
+    ("rtd_location_name", "text"),
+    ("supplier_id", "bigint"),
+    ("supplier_name", "text"),
+    ("assigned_to_type", "text"),
+    ("assigned_to_id", "bigint"),
+    ("assigned_to_name", "text"),
+    ("purchase_date", "date"),
+    ("purchase_cost", "numeric(20,2)"),
+    ("order_number", "text"),
+    ("warranty_months", "integer"),
+    ("notes", "text"),
+    ("byod", "boolean"),
+    ("requestable", "boolean"),
+    ("created_at", "timestamptz"),
+    ("updated_at", "timestamptz"),
+    ("last_checkout", "timestamptz"),
+    ("last_checkin", "timestamptz"),
+    ("expected_checkin", "date"),
+    ("last_audit_date", "timestamptz"),
+    ("next_audit_date", "date"),
+    ("asset_eol_date", "date"),
+    ("deleted_at", "timestamptz"),
+    ("custom_fields", "jsonb NOT NULL"),
+    ("raw", "jsonb NOT NULL"),
+    ("content_hash", "bytea NOT NULL"),
+)
+COLUMN_NAMES: tuple[str, ...] = tuple(name for name, _ in COLUMNS)
+
+# Keys that change on their own (with the clock or with who asks), so they must not count as a
+# change: hashing them would rewrite every row on every run.
+VOLATILE_KEYS = frozenset({"age", "book_value", "available_actions", "user_can_checkout", "eol"})
+
+_TAG = re.compile(r"<[^>]*>")
+_BR = re.compile(r"<br\s*/?>", re.I)
+_MONEY = re.compile(r"^-?[\d.,\s']*\d$")
+_INT_PREFIX = re.compile(r"^\s*(-?\d+)")
+
+
+class Problems:
+    """Counts values that could not be read, logging the first few of each kind in full."""
+
+    def __init__(self, detail_limit: int = 5) -> None:
+        self.counts: Counter[str] = Counter()
+        self._limit = detail_limit
+
+    def note(self, kind: str, asset_id: Any, field: str, value: Any) -> None:
+        self.counts[kind] += 1
+        if self.counts[kind] <= self._limit:
+            log.warning("Asset %s: %s %r in %s stored as NULL", asset_id, kind, _short(value), field)
+
+    def summary(self) -> None:
+        for kind, count in sorted(self.counts.items()):
+            if count > self._limit:
+                log.warning("%d values in all were stored as NULL for being %s", count, kind)
+
+
+def _short(value: Any) -> Any:
+    return value[:80] + "..." if isinstance(value, str) and len(value) > 80 else value
+
+
+def text(value: Any) -> str | None:
+    """Snipe-IT escapes every string with e(); undo it exactly once. '' stays ''."""
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        if isinstance(value, dict | list):
+            return None
+        value = str(value)
+    return html.unescape(value) if "&" in value else value
+
+
+def plain_notes(value: Any) -> str | None:
+    """`notes` is Parsedown inline HTML since v6.2: drop the tags, then unescape once."""
+    if not isinstance(value, str):
+        return text(value)
+    if "<" in value:
+        value = _TAG.sub("", _BR.sub("\n", value))
+    return html.unescape(value) if "&" in value else value
+
+
+def ref_id(obj: Any) -> int | None:
+    if isinstance(obj, dict):
+        value = obj.get("id")
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+    return None
+
+
+def ref_name(obj: Any, key: str = "name") -> str | None:
+    return text(obj.get(key)) if isinstance(obj, dict) else None
+
+
+def flag(value: Any) -> bool | None:
+    if isinstance(value, bool):
+        return value
+    if value in (1, "1", "true"):
+        return True
+    if value in (0, "0", "false", ""):
+        return False
+    return None
+
+
+class RowMapper:
+    """Turns rows into COPY tuples; remembers what could not be read in `problems`."""
+
+    def __init__(self, problems: Problems | None = None) -> None:
+        self.problems = problems or Problems()
+
+    def _when(self, obj: Any, key: str, asset_id: Any, field: str) -> str | None:
+        """A {datetime|date, formatted} object as the zone-less ISO text (zone set per session)."""
+        if obj is None or obj == "":
+            return None
+        raw = obj.get(key) if isinstance(obj, dict) else obj
+        if isinstance(raw, str):
+            try:
+                # Validate here: one impossible date in COPY would abort the whole load.
+                parsed = date.fromisoformat(raw) if key == "date" else datetime.fromisoformat(raw)
+            except ValueError:
+                parsed = None
+            if parsed is not None and parsed.year >= 1:
+                return raw if key == "date" else raw.replace("T", " ")
+        self.problems.note("an unreadable date", asset_id, field, raw)
+        return None
+
+    def when(self, obj: Any, asset_id: Any, field: str) -> str | None:
+        return self._when(obj, "datetime", asset_id, field)
+
+    def day(self, obj: Any, asset_id: Any, field: str) -> str | None:
+        return self._when(obj, "date", asset_id, field)
+
+    def money(self, value: Any, asset_id: Any) -> str | None:
+        """'1,234.56', '1.234,56' and the pre-v5.2 '1234.56' all become '1234.56'."""
+        if value is None or value == "":
+            return None
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return f"{value:.2f}"
+        if isinstance(value, str):
+            cleaned = value.strip().replace("\u00a0", "").replace(" ", "").replace("'", "")
+            if _MONEY.match(cleaned):
+                last_dot, last_comma = cleaned.rfind("."), cleaned.rfind(",")
+                mark = max(last_dot, last_comma)
+                # Snipe-IT always prints two decimals, so the mark is the one before the last two
+                # digits; any other separator groups thousands.
+                if mark != -1 and len(cleaned) - mark - 1 == 2:
+                    whole = re.sub(r"[.,]", "", cleaned[:mark])
+                    result = f"{whole}.{cleaned[mark + 1 :]}"
+                else:
+                    result = re.sub(r"[.,]", "", cleaned)
+                if re.fullmatch(r"-?\d{1,18}(\.\d{2})?", result):
+                    return result
+        self.problems.note("an unreadable amount", asset_id, "purchase_cost", value)
+        return None
+
+    def months(self, value: Any, asset_id: Any) -> int | None:
+        """'36 months' (and older bare numbers) become 36."""
+        if value is None or value == "":
+            return None
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+        match = _INT_PREFIX.match(str(value))
+        if match and abs(int(match.group(1))) < 2**31:
+            return int(match.group(1))
+        self.problems.note("an unreadable month count", asset_id, "warranty_months", value)
+        return None
+
+    def custom_fields(self, value: Any) -> str:
+        """Keyed by db column (`_snipeit_mac_address_1`), which survives a label rename."""
+        out: dict[str, str | None] = {}
+        if isinstance(value, dict):
+            for label, spec in value.items():
+                if isinstance(spec, dict):
+                    column = spec.get("field") or label
+                    out[str(column)] = text(spec.get("value"))
+        return orjson.dumps(out, option=orjson.OPT_SORT_KEYS).decode()
+
+    def to_record(self, row: dict[str, Any]) -> tuple[Any, ...]:
+        """Build the COPY tuple for one row (in `COLUMN_NAMES` order)."""
+        aid = row["id"]
+        model, status = row.get("model"), row.get("status_label")
+        assigned = row.get("assigned_to")
+        # Text COPY sends str for jsonb; bytes would be written as bytea escapes.
+        raw = orjson.dumps(row).decode()
+        stable = {k: v for k, v in row.items() if k not in VOLATILE_KEYS}
+        digest = hashlib.md5(orjson.dumps(stable, option=orjson.OPT_SORT_KEYS), usedforsecurity=False)
+        return (
+            aid,
+            text(row.get("asset_tag")),
+            text(row.get("name")),
+            text(row.get("serial")),
+            ref_id(model),
+            ref_name(model),
+            text(row.get("model_number")),
+            ref_id(row.get("category")),
+            ref_name(row.get("category")),
+            ref_id(row.get("manufacturer")),
+            ref_name(row.get("manufacturer")),
+            ref_id(status),
+            ref_name(status),
+            ref_name(status, "status_type"),
+            ref_id(row.get("company")),
+            ref_name(row.get("company")),
+            ref_id(row.get("location")),
+            ref_name(row.get("location")),
+            ref_id(row.get("rtd_location")),
+            ref_name(row.get("rtd_location")),
+            ref_id(row.get("supplier")),
+            ref_name(row.get("supplier")),
+            ref_name(assigned, "type"),
+            ref_id(assigned),
+            ref_name(assigned),
+            self.day(row.get("purchase_date"), aid, "purchase_date"),
+            self.money(row.get("purchase_cost"), aid),
+            text(row.get("order_number")),
+            self.months(row.get("warranty_months"), aid),
+            plain_notes(row.get("notes")),
+            flag(row.get("byod")),
+            flag(row.get("requestable")),
+            self.when(row.get("created_at"), aid, "created_at"),
+            self.when(row.get("updated_at"), aid, "updated_at"),
+            self.when(row.get("last_checkout"), aid, "last_checkout"),
+            self.when(row.get("last_checkin"), aid, "last_checkin"),
+            self.day(row.get("expected_checkin"), aid, "expected_checkin"),
+            self.when(row.get("last_audit_date"), aid, "last_audit_date"),
+            self.day(row.get("next_audit_date"), aid, "next_audit_date"),
+            self.day(row.get("asset_eol_date"), aid, "asset_eol_date"),
+            self.when(row.get("deleted_at"), aid, "deleted_at"),
+            self.custom_fields(row.get("custom_fields")),
+            raw,
+            digest.digest(),
+        )

@@ -1,0 +1,81 @@
+"""Keeping secrets out of every message: DSN passwords and the API token."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterable
+
+from psycopg.conninfo import conninfo_to_dict, make_conninfo
+
+_URL_PASSWORD = re.compile(r"(?P<head>[a-z][a-z0-9+.-]*://[^:/@\s]*:)(?P<pw>[^@\s]*)(?P<tail>@)", re.I)
+_KV_PASSWORD = re.compile(r"(?P<head>\bpassword\s*=\s*)(?P<pw>'(?:[^'\\]|\\.)*'|\S+)", re.I)
+MASK = "***"
+
+
+def redact_dsn(dsn: str) -> str:
+    """Return the DSN with its password masked, whatever its form (URL or key=value)."""
+    try:
+        params = conninfo_to_dict(dsn)
+    except Exception:
+        return scrub_passwords(dsn)
+    if "password" in params:
+        params["password"] = MASK
+        if "://" in dsn:
+            return scrub_passwords(dsn)
+        return make_conninfo("", **params)
+    return scrub_passwords(dsn)
+
+
+def scrub_passwords(text: str) -> str:
+    """Mask anything that looks like a password inside a URL or a key=value string."""
+    text = _URL_PASSWORD.sub(lambda m: f"{m['head']}{MASK}{m['tail']}", text)
+    return _KV_PASSWORD.sub(lambda m: f"{m['head']}{MASK}", text)
+
+
+def database_password(dsn: str) -> str | None:
+    """The password inside a DSN, so it can be scrubbed from messages; None if there is none."""
+    try:
+        value = conninfo_to_dict(dsn).get("password")
+        return str(value) if value else None
+    except Exception:
+        return None
+
+
+class Redactor:
+    """Replaces known secret strings (and password-looking fragments) in any text."""
+
+    def __init__(self, secrets: Iterable[str | None] = ()) -> None:
+        # Short strings would mask ordinary words; real tokens and passwords are longer.
+        self._secrets = sorted({s for s in secrets if s and len(s) >= 4}, key=len, reverse=True)
+
+    def add(self, secret: str | None) -> None:
+        if secret and len(secret) >= 4 and secret not in self._secrets:
+            self._secrets.append(secret)
+            self._secrets.sort(key=len, reverse=True)
+
+    def __call__(self, text: str) -> str:
+        for secret in self._secrets:
+            if secret in text:
+                text = text.replace(secret, MASK)
+        return scrub_passwords(text)
+
+
+class RedactingFilter(logging.Filter):
+    """A logging filter that renders each record and scrubs secrets from the final text."""
+
+    def __init__(self, redactor: Redactor) -> None:
+        super().__init__()
+        self._redact = redactor
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if record.exc_info:
+            # Tracebacks carry exception messages; render them now so they can be scrubbed too.
+            formatter = logging.Formatter()
+            message = f"{message}\n{formatter.formatException(record.exc_info)}"
+            record.exc_info = None
+            record.exc_text = None
+        record.msg = self._redact(message)
+        record.args = None
+        return True

@@ -1,0 +1,383 @@
+"""The Snipe-IT HTTP client: one session, timeouts, retries with backoff, pacing, clear errors."""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+import requests
+
+from assetsync import __version__
+
+log = logging.getLogger("assetsync")
+
+RETRIABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
+DEFAULT_429_WAIT = 60.0  # Snipe-IT v8.1.x sends 429 without Retry-After; Laravel's window is 60 s.
+
+
+class SnipeITError(Exception):
+    """Snipe-IT could not be read; the message says what is wrong and how to fix it."""
+
+
+class AuthenticationError(SnipeITError):
+    """401: the token was rejected."""
+
+
+class PermissionDeniedError(SnipeITError):
+    """403: the token's user may not list assets."""
+
+
+class WrongURLError(SnipeITError):
+    """404, a redirect or an HTML page: SNIPEIT_API_URL does not point at the API."""
+
+
+class BadResponseError(SnipeITError):
+    """The body was not what the API sends (error object, broken JSON) after all retries."""
+
+
+class OutOfTimeError(SnipeITError):
+    """The run's time budget (ASSETSYNC_RUN_TIMEOUT) ran out while talking to Snipe-IT."""
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How hard to try: attempts per request, the wait cap, and the whole run's deadline."""
+
+    max_retries: int = 6
+    max_wait: float = 65.0
+    base_wait: float = 1.0
+
+
+@dataclass
+class Response:
+    """A decoded JSON answer plus what the client learnt from its headers."""
+
+    data: Any
+    status: int
+    elapsed: float
+    size: int
+
+
+class RateLimitPacer:
+    """Spends the throttle budget evenly and sleeps out the window when it is used up.
+
+    Laravel counts a fixed window per user; successful answers carry X-RateLimit-Limit and
+    X-RateLimit-Remaining. When Remaining reaches 0 the next request would be refused, so wait
+    until the window that began with the first counted request is over.
+    """
+
+    def __init__(self, window: float, sleep: Callable[[float], None], clock: Callable[[], float]) -> None:
+        self.window = window
+        self._sleep = sleep
+        self._clock = clock
+        self._window_start: float | None = None
+        self._last_remaining: int | None = None
+        self.waited = 0.0
+
+    def observe(self, headers: Mapping[str, str], sent_at: float) -> None:
+        remaining = _int_header(headers, "X-RateLimit-Remaining")
+        limit = _int_header(headers, "X-RateLimit-Limit")
+        if remaining is None:
+            return
+        fresh = limit is not None and remaining >= limit - 1
+        if (
+            self._window_start is None
+            or fresh
+            or (self._last_remaining is not None and remaining > self._last_remaining)
+        ):
+            # A fresh window started with (or just before) this request.
+            self._window_start = sent_at
+        self._last_remaining = remaining
+
+    def before_request(self) -> None:
+        if self._last_remaining is None or self._last_remaining > 0 or self._window_start is None:
+            return
+        wait = self._window_start + self.window - self._clock() + 0.05
+        if wait > 0:
+            log.info("Rate limit budget used up; pausing %.1f s until the window resets", wait)
+            self._sleep(wait)
+            self.waited += wait
+        self._last_remaining = None
+        self._window_start = None
+
+    def wait_after_429(self) -> float | None:
+        """How long until the current window ends, if the window is known."""
+        if self._window_start is None:
+            return None
+        return max(0.5, self._window_start + self.window - self._clock() + 0.05)
+
+    def reset(self) -> None:
+        self._last_remaining = None
+        self._window_start = None
+
+
+def _int_header(headers: Mapping[str, str], name: str) -> int | None:
+    value = headers.get(name)
+    if value is None:
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        return None
+
+
+class SnipeITClient:
+    """Talks to one Snipe-IT instance; every request has a timeout and a bounded retry budget."""
+
+    def __init__(
+        self,
+        api_url: str,
+        token: str,
+        *,
+        connect_timeout: float = 10.0,
+        read_timeout: float = 60.0,
+        verify: bool | str = True,
+        retry: RetryPolicy | None = None,
+        deadline: float | None = None,
+        rate_window: float = 60.0,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.api_url = api_url.rstrip("/")
+        self._timeouts = (connect_timeout, read_timeout)
+        self._retry = retry or RetryPolicy()
+        self._deadline = deadline
+        self._sleep = sleep
+        self._clock = clock
+        self.pacer = RateLimitPacer(rate_window, sleep, clock)
+        self.session = requests.Session()
+        self.session.headers.update(
+            {
+                "Authorization": f"Bearer {token}",
+                "Accept": "application/json",
+                "User-Agent": f"assetsync/{__version__} (+python-requests)",
+            }
+        )
+        self.session.verify = verify
+        # A redirect would mean a wrong URL or a login page; never follow, so the token never leaves.
+        self.session.max_redirects = 0
+        self.requests_sent = 0
+        self.retries = 0
+        self.count_429 = 0
+
+    def close(self) -> None:
+        self.session.close()
+
+    def __enter__(self) -> SnipeITClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def get(self, path: str, params: Mapping[str, str | int] | None = None) -> Response:
+        """GET a JSON document, retrying what is worth retrying, raising SnipeITError otherwise."""
+        url = f"{self.api_url}/{path.lstrip('/')}"
+        attempt = 0
+        while True:
+            self.pacer.before_request()
+            timeout = self._request_timeout()
+            sent_at = self._clock()
+            try:
+                resp = self.session.get(url, params=params, timeout=timeout, allow_redirects=False)
+            except requests.exceptions.SSLError as exc:
+                raise SnipeITError(
+                    f"TLS verification of {self.api_url} failed ({_first_line(exc)}); if Snipe-IT uses "
+                    "a private CA, set SNIPEIT_CA_BUNDLE to its PEM file"
+                ) from None
+            except (requests.exceptions.Timeout, requests.exceptions.ConnectionError) as exc:
+                attempt = self._retry_or_raise(attempt, f"{type(exc).__name__} for {path}", None, exc)
+                continue
+            self.requests_sent += 1
+            elapsed = self._clock() - sent_at
+            self.pacer.observe(resp.headers, sent_at)
+            if resp.status_code in RETRIABLE_STATUSES:
+                wait = self._server_wait(resp)
+                if resp.status_code == 429:
+                    self.count_429 += 1
+                attempt = self._retry_or_raise(attempt, f"HTTP {resp.status_code} for {path}", wait, None)
+                continue
+            try:
+                data = self._decode(resp, path)
+            except BadResponseError as exc:
+                # A cut-off or garbled body is usually transient (a proxy, PHP out of memory).
+                attempt = self._retry_or_raise(attempt, str(exc), None, exc)
+                continue
+            return Response(data=data, status=resp.status_code, elapsed=elapsed, size=len(resp.content))
+
+    def _request_timeout(self) -> tuple[float, float]:
+        if self._deadline is None:
+            return self._timeouts
+        left = self._deadline - self._clock()
+        if left <= 0:
+            raise OutOfTimeError(
+                "the run's time budget (ASSETSYNC_RUN_TIMEOUT) ran out while reading Snipe-IT"
+            )
+        return (min(self._timeouts[0], left), min(self._timeouts[1], left))
+
+    def _retry_or_raise(
+        self, attempt: int, reason: str, server_wait: float | None, exc: Exception | None
+    ) -> int:
+        if attempt >= self._retry.max_retries:
+            message = f"Snipe-IT kept failing: {reason}, {attempt + 1} attempts"
+            if exc is not None and not isinstance(exc, BadResponseError):
+                message += f" ({_first_line(exc)})"
+            raise BadResponseError(message + "; check that Snipe-IT is up, then run the sync again") from None
+        if server_wait is not None:
+            wait = min(server_wait, self._retry.max_wait)
+        else:
+            wait = min(self._retry.base_wait * 2**attempt, self._retry.max_wait)
+        wait *= random.uniform(1.0, 1.25)  # jitter, so parallel clients do not retry in lockstep
+        if self._deadline is not None and self._clock() + wait > self._deadline:
+            raise OutOfTimeError(
+                f"the run's time budget (ASSETSYNC_RUN_TIMEOUT) would run out while waiting {wait:.0f} s "
+                f"to retry after {reason}"
+            )
+        self.retries += 1
+        log.warning(
+            "Retrying after %s: waiting %.1f s (attempt %d of %d)",
+            reason,
+            wait,
+            attempt + 2,
+            self._retry.max_retries + 1,
+        )
+        self._sleep(wait)
+        self.pacer.reset()
+        return attempt + 1
+
+    def _server_wait(self, resp: requests.Response) -> float | None:
+        """The wait the server asked for, from Retry-After or the body's retryAfter."""
+        header = resp.headers.get("Retry-After")
+        if header is not None:
+            try:
+                return max(0.0, float(header))
+            except ValueError:
+                pass  # an HTTP-date; Snipe-IT sends seconds, so fall back below
+        try:
+            body = orjson.loads(resp.content)
+            if isinstance(body, dict) and isinstance(body.get("retryAfter"), int | float):
+                return max(0.0, float(body["retryAfter"]))
+        except orjson.JSONDecodeError:
+            pass
+        if resp.status_code == 429:
+            known = self.pacer.wait_after_429()
+            return known if known is not None else DEFAULT_429_WAIT
+        return None
+
+    def _decode(self, resp: requests.Response, path: str) -> Any:
+        status = resp.status_code
+        if 300 <= status < 400:
+            where = resp.headers.get("Location", "another page")
+            raise WrongURLError(
+                f"Snipe-IT answered {status} redirecting to {_strip_query(where)}: SNIPEIT_API_URL "
+                f"({self.api_url}) does not reach the API (a login page, or http instead of https?)"
+            )
+        if status == 401:
+            raise AuthenticationError(
+                "Snipe-IT answered 401: the token in SNIPEIT_TOKEN was rejected (expired, revoked, or its "
+                "user deleted); create a new API key for a user that can view assets"
+            )
+        if status == 403:
+            raise PermissionDeniedError(
+                "Snipe-IT answered 403: the token's user may not list assets; give it the "
+                "'View' permission on assets (or use a dedicated API user that has it)"
+            )
+        if status == 404:
+            raise WrongURLError(
+                f"Snipe-IT answered 404 for {path}: SNIPEIT_API_URL ({self.api_url}) is not the address "
+                "of the Snipe-IT API; use the address you open in the browser, e.g. https://assets.example.com"
+            )
+        content_type = resp.headers.get("Content-Type", "")
+        if "html" in content_type or resp.content.lstrip()[:1] == b"<":
+            raise WrongURLError(
+                f"Snipe-IT answered with an HTML page (HTTP {status}) for {path}: SNIPEIT_API_URL "
+                f"({self.api_url}) leads to a web page, not the API, or a proxy is in between"
+            )
+        if status >= 400:
+            raise SnipeITError(f"Snipe-IT answered HTTP {status} for {path}: {_body_message(resp.content)}")
+        if not resp.content.strip():
+            raise BadResponseError(f"Snipe-IT sent an empty body for {path}")
+        data = decode_json(resp.content, path)
+        if isinstance(data, dict) and data.get("status") == "error":
+            raise ApiErrorBody(path, data)
+        return data
+
+
+class ApiErrorBody(SnipeITError):
+    """HTTP 200 with {"status": "error", ...}: Snipe-IT's way of reporting most failures."""
+
+    def __init__(self, path: str, body: Mapping[str, Any]) -> None:
+        self.path = path
+        self.messages = body.get("messages", body.get("message"))
+        super().__init__(
+            f"Snipe-IT reported an error for {path}: {self.messages!r}; check that the token's user can "
+            "view assets and that SNIPEIT_API_URL is right"
+        )
+
+    @property
+    def not_found(self) -> bool:
+        return isinstance(self.messages, str) and "does not exist" in self.messages
+
+
+def decode_json(content: bytes, path: str) -> Any:
+    """Parse a body; strings PostgreSQL cannot store (NUL, lone surrogates) are cleaned, not fatal."""
+    try:
+        data = orjson.loads(content)
+    except orjson.JSONDecodeError as exc:
+        # orjson refuses lone surrogates and bad UTF-8 that the stdlib parser can still read.
+        try:
+            data = json.loads(content.decode("utf-8", "replace"))
+        except ValueError:
+            raise BadResponseError(f"Snipe-IT sent broken JSON for {path} ({exc})") from None
+        log.warning("Snipe-IT sent invalid characters for %s; they were replaced with U+FFFD", path)
+        return clean_strings(data, sanitise_text)
+    if b"\\u0000" in content:
+        return clean_strings(data, sanitise_text)
+    return data
+
+
+def clean_strings(obj: Any, fix: Callable[[str], str]) -> Any:
+    """Apply `fix` to every string (keys too) in a decoded JSON value."""
+    if isinstance(obj, str):
+        return fix(obj)
+    if isinstance(obj, dict):
+        return {fix(k): clean_strings(v, fix) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [clean_strings(v, fix) for v in obj]
+    return obj
+
+
+def sanitise_text(value: str) -> str:
+    """PostgreSQL text and jsonb cannot hold NUL or lone surrogates: drop and replace them."""
+    if "\x00" in value:
+        value = value.replace("\x00", "")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        value = value.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
+    return value
+
+
+def _body_message(content: bytes) -> str:
+    try:
+        body = orjson.loads(content)
+    except orjson.JSONDecodeError:
+        return content[:200].decode("utf-8", "replace")
+    if isinstance(body, dict):
+        for key in ("messages", "message", "error"):
+            if key in body:
+                return str(body[key])[:300]
+    return str(body)[:300]
+
+
+def _first_line(exc: BaseException) -> str:
+    return (str(exc).splitlines() or [type(exc).__name__])[0][:300]
+
+
+def _strip_query(url: str) -> str:
+    return url.split("?", 1)[0]

@@ -1,0 +1,374 @@
+"""One sync run: Snipe-IT pages -> rows -> staging COPY -> one short merge transaction."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import random
+import socket
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import orjson
+import psycopg
+
+from assetsync import exitcodes
+from assetsync.config import Settings, is_loopback
+from assetsync.fetch import FetchReport, Page, iter_all
+from assetsync.fields import RowMapper
+from assetsync.prefetch import prefetch
+from assetsync.redact import Redactor, database_password
+from assetsync.snipeit import ApiErrorBody, RetryPolicy, SnipeITClient, SnipeITError
+from assetsync.store import LockBusyError, MergeCounts, Store, StoreError, connect
+
+log = logging.getLogger("assetsync")
+
+# Above this many removal candidates only a sample is confirmed one by one (API budget).
+CONFIRM_EACH_LIMIT = 25
+
+
+class RemovalBrakeError(Exception):
+    """Too many, or unconfirmed, removals: nothing was written."""
+
+
+@dataclass
+class SyncResult:
+    """What a run did; `exit_code` is what the process should return."""
+
+    status: str = "running"
+    exit_code: int = exitcodes.FAILED
+    run_id: int | None = None
+    dry_run: bool = False
+    fetched: int = 0
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    soft_deleted: int = 0
+    restored: int = 0
+    removed: int = 0
+    duration_seconds: float = 0.0
+    pages: int = 0
+    requests: int = 0
+    retries: int = 0
+    page_cap: int | None = None
+    error: str | None = None
+    warnings: list[str] = field(default_factory=list)
+    planned_tags: dict[str, list[str]] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def apply(self, counts: MergeCounts) -> None:
+        self.inserted, self.updated, self.unchanged = counts.inserted, counts.updated, counts.unchanged
+        self.soft_deleted, self.restored, self.removed = counts.soft_deleted, counts.restored, counts.removed
+
+
+ProgressCallback = Callable[[Page, int], None]
+
+
+@dataclass
+class SyncOptions:
+    dry_run: bool = False
+    accept_removals: bool = False
+    on_page: ProgressCallback | None = None
+    prefetch_pages: int = 4
+    sleep: Callable[[float], None] = time.sleep
+
+
+def make_redactor(settings: Settings) -> Redactor:
+    return Redactor([settings.token, database_password(settings.database_url)])
+
+
+def make_client(
+    settings: Settings, *, deadline: float | None, sleep: Callable[[float], None] = time.sleep
+) -> SnipeITClient:
+    return SnipeITClient(
+        settings.api_url,
+        settings.token,
+        connect_timeout=settings.connect_timeout,
+        read_timeout=settings.read_timeout,
+        verify=settings.tls_verify,
+        retry=RetryPolicy(max_retries=settings.max_retries, max_wait=settings.max_retry_wait),
+        deadline=deadline,
+        sleep=sleep,
+    )
+
+
+def run_sync(settings: Settings, options: SyncOptions | None = None) -> SyncResult:
+    """Run one sync; never raises for an expected failure, returns a SyncResult instead."""
+    opts = options or SyncOptions()
+    redact = make_redactor(settings)
+    result = SyncResult(dry_run=opts.dry_run)
+    started = time.monotonic()
+    store: Store | None = None
+    client = make_client(settings, deadline=started + settings.run_timeout, sleep=opts.sleep)
+    log.info(
+        "Sync %sstarted: %s -> schema %s on %s",
+        "(dry run) " if opts.dry_run else "",
+        settings.api_url,
+        settings.schema,
+        settings.safe_database_url,
+    )
+    if settings.api_url.startswith("http://") and not is_loopback(settings.api_url):
+        _warn(result, "SNIPEIT_API_URL uses http://: the API token travels unencrypted; use https://")
+    if not settings.verify_tls:
+        _warn(
+            result,
+            "TLS certificate verification is OFF (SNIPEIT_VERIFY_TLS=false); "
+            "use SNIPEIT_CA_BUNDLE for a private CA instead",
+        )
+    try:
+        conn = connect(settings.database_url, server_timezone=settings.server_timezone.key)
+        store = Store(conn, settings.schema)
+        store.try_lock()
+        _run(settings, opts, store, client, result, started)
+    except LockBusyError as exc:
+        result.status, result.exit_code, result.error = "locked", exitcodes.LOCKED, str(exc)
+    except RemovalBrakeError as exc:
+        result.status, result.exit_code, result.error = "braked", exitcodes.BRAKE, str(exc)
+    except (SnipeITError, StoreError) as exc:
+        result.status, result.exit_code, result.error = "failed", exitcodes.FAILED, str(exc)
+    except psycopg.Error as exc:
+        result.status, result.exit_code = "failed", exitcodes.FAILED
+        result.error = f"PostgreSQL error: {_pg_message(exc)}; nothing was changed"
+    except KeyboardInterrupt:
+        result.status, result.exit_code = "interrupted", exitcodes.INTERRUPTED
+        result.error = "interrupted (Ctrl-C or SIGTERM) before the run finished; nothing was changed"
+    except Exception as exc:  # an unexpected defect must still end as a recorded, loud failure
+        log.exception("Unexpected error")
+        result.status, result.exit_code = "failed", exitcodes.FAILED
+        result.error = f"unexpected error: {type(exc).__name__}: {exc}"
+    finally:
+        client.close()
+        result.requests, result.retries = client.requests_sent, client.retries
+        result.duration_seconds = round(time.monotonic() - started, 3)
+        if result.error:
+            result.error = redact(result.error)
+        if store is not None and result.run_id is not None and result.status != "success":
+            _record_failure(settings, store, result)
+        if store is not None:
+            _close_quietly(store.conn)
+    _log_result(result)
+    return result
+
+
+def _run(
+    settings: Settings,
+    opts: SyncOptions,
+    store: Store,
+    client: SnipeITClient,
+    result: SyncResult,
+    started: float,
+) -> None:
+    if opts.dry_run:
+        assets_exist = store.assets_table_exists()
+    else:
+        store.migrate()
+        stale = store.abandon_stale_runs()
+        if stale:
+            log.warning("%d earlier run(s) had ended without a word (killed?); marked abandoned", stale)
+        result.run_id = store.start_run(socket.gethostname())
+        assets_exist = True
+    store.create_stage()
+    mapper = RowMapper()
+    report = FetchReport()
+    seen: set[int] = set()
+    for page in prefetch(iter_all(client, settings.page_size, report), depth=opts.prefetch_pages):
+        result.pages += 1
+        fresh = [r for r in page.rows if r["id"] not in seen]
+        again = [r for r in page.rows if r["id"] in seen]
+        seen.update(r["id"] for r in fresh)
+        store.copy_rows((mapper.to_record(_with_int_id(r)) for r in fresh), result.pages)
+        if again:
+            # The same asset in a later pass (it moved lists while we read): the later copy wins.
+            store.copy_rows((mapper.to_record(_with_int_id(r)) for r in again), result.pages, override=True)
+        if opts.on_page is not None:
+            opts.on_page(page, len(seen))
+    mapper.problems.summary()
+    result.page_cap = report.page_cap
+    store.prepare_stage()
+    confirmed: list[int] = []
+    if assets_exist:
+        confirmed = _confirm_removals(settings, opts, store, client, mapper, len(seen))
+    result.fetched = len(seen)
+    if opts.dry_run:
+        counts = store.planned_changes(assets_exist=assets_exist)
+        counts.removed = len(confirmed)
+        result.apply(counts)
+        if assets_exist:
+            result.planned_tags = store.changed_tags()
+            result.planned_tags["remove"] = store.tags_of(confirmed)
+        result.status, result.exit_code = "dry-run", exitcodes.OK
+        return
+    assert result.run_id is not None
+    with store.merge_transaction():
+        counts = store.planned_changes()
+        written = store.merge()
+        if written != counts.inserted + counts.updated:
+            raise StoreError(
+                f"the merge wrote {written} rows where {counts.inserted + counts.updated} were "
+                "expected; someone else is writing to the assets table; nothing was changed"
+            )
+        counts.removed = store.mark_removed(confirmed)
+        result.apply(counts)
+        result.status, result.exit_code = "success", exitcodes.OK
+        store.finish_run(
+            result.run_id,
+            status="success",
+            fetched=result.fetched,
+            counts=counts,
+            duration=time.monotonic() - started,
+            error=None,
+            details=_details(result, report),
+        )
+
+
+def _confirm_removals(
+    settings: Settings,
+    opts: SyncOptions,
+    store: Store,
+    client: SnipeITClient,
+    mapper: RowMapper,
+    fetched: int,
+) -> list[int]:
+    """Return the ids that are really gone; raise RemovalBrakeError when removals look wrong."""
+    candidates = store.removal_candidates()
+    if not candidates:
+        return []
+    live = store.live_count()
+    share = len(candidates) / live if live else 0.0
+    log.info(
+        "%d asset(s) in the database were in no Snipe-IT list; confirming they are gone", len(candidates)
+    )
+    if share > settings.removal_brake and not opts.accept_removals:
+        raise RemovalBrakeError(
+            f"{len(candidates)} of {live} assets ({share:.0%}) would be marked removed, "
+            f"more than ASSETSYNC_REMOVAL_BRAKE ({settings.removal_brake:.0%}); "
+            f"Snipe-IT returned only {fetched} assets. "
+            "This usually means the token lost permissions or company scoping hides assets. Nothing was "
+            "changed. If the removals are real, run `assetsync sync --accept-removals` once"
+        )
+    check_all = len(candidates) <= CONFIRM_EACH_LIMIT
+    sample = (
+        candidates
+        if check_all
+        else random.sample(candidates, min(len(candidates), max(1, settings.confirm_sample)))
+    )
+    gone: list[int] = []
+    found: list[dict[str, Any]] = []
+    for asset_id in sample:
+        try:
+            data = client.get(f"hardware/{asset_id}").data
+        except ApiErrorBody as exc:
+            if exc.not_found:
+                gone.append(asset_id)
+                continue
+            raise
+        if isinstance(data, dict) and data.get("id") == asset_id:
+            found.append(data)
+        else:
+            raise RemovalBrakeError(
+                f"Snipe-IT answered oddly when asked for asset {asset_id}; nothing was changed"
+            )
+    if found and not check_all:
+        raise RemovalBrakeError(
+            f"{len(found)} of {len(sample)} sampled assets missing from every list still exist in Snipe-IT "
+            f"(e.g. id {found[0]['id']}); the lists are hiding assets, so none of the {len(candidates)} "
+            "candidates was marked removed. Check the token user's permissions and company scoping"
+        )
+    if found:
+        # Reachable by id but in no list (e.g. a deleted status label): store what Snipe-IT says.
+        log.warning(
+            "%d asset(s) exist in Snipe-IT but appear in no list (ids %s); stored from their own "
+            "record. Check their status labels",
+            len(found),
+            ", ".join(str(r["id"]) for r in found),
+        )
+        store.copy_rows((mapper.to_record(r) for r in found), 0)
+        store.prepare_stage()
+    return gone if check_all else candidates
+
+
+def _with_int_id(row: dict[str, Any]) -> dict[str, Any]:
+    if not isinstance(row["id"], int):
+        row = {**row, "id": int(row["id"])}
+    return row
+
+
+def _details(result: SyncResult, report: FetchReport) -> str:
+    return orjson.dumps(
+        {
+            "pages": result.pages,
+            "page_cap": report.page_cap,
+            "passes": {
+                p.name: {
+                    "assets": len(p.ids),
+                    "total": p.last_total,
+                    "pages": p.pages,
+                    "attempts": p.attempts,
+                    "resyncs": p.resyncs,
+                }
+                for p in report.passes
+            },
+            "warnings": result.warnings,
+        }
+    ).decode()
+
+
+def _warn(result: SyncResult, message: str) -> None:
+    result.warnings.append(message)
+    log.warning(message)
+
+
+def _record_failure(settings: Settings, store: Store, result: SyncResult) -> None:
+    """Write the failed run's row; use a fresh connection if the old one is broken."""
+    assert result.run_id is not None
+    args: dict[str, Any] = {
+        "status": result.status,
+        "fetched": result.fetched or None,
+        "counts": None,
+        "duration": result.duration_seconds,
+        "error": result.error,
+        "details": None,
+    }
+    try:
+        store.finish_run(result.run_id, **args)
+        return
+    except psycopg.Error:
+        pass
+    try:
+        with connect(settings.database_url, server_timezone=settings.server_timezone.key) as conn:
+            Store(conn, settings.schema).finish_run(result.run_id, **args)
+    except (psycopg.Error, StoreError) as exc:
+        log.warning("Could not record the failed run in sync_runs: %s", _pg_message(exc))
+
+
+def _close_quietly(conn: psycopg.Connection[Any]) -> None:
+    with contextlib.suppress(psycopg.Error):
+        conn.close()
+
+
+def _pg_message(exc: BaseException) -> str:
+    lines = str(exc).strip().splitlines()
+    return lines[0] if lines else type(exc).__name__
+
+
+def _log_result(result: SyncResult) -> None:
+    counts = (
+        f"fetched {result.fetched}, inserted {result.inserted}, updated {result.updated}, "
+        f"unchanged {result.unchanged}, soft-deleted {result.soft_deleted}, removed {result.removed}"
+    )
+    if result.status in ("success", "dry-run"):
+        prefix = "Dry run: would have" if result.dry_run else "Sync finished:"
+        log.info(
+            "%s %s in %.1f s (%d requests, %d retries)",
+            prefix,
+            counts,
+            result.duration_seconds,
+            result.requests,
+            result.retries,
+        )
+    else:
+        log.error("Sync %s after %.1f s: %s", result.status.upper(), result.duration_seconds, result.error)

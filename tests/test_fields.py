@@ -1,0 +1,104 @@
+"""The row mapper: one Snipe-IT row -> one `assets` row."""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pytest
+
+from assetsync.fields import COLUMN_NAMES, RowMapper, plain_notes, text
+
+ROWS = json.loads((Path(__file__).parent / "data" / "snipeit-rows.json").read_text("utf-8"))["rows"]
+
+
+def record(row: dict[str, Any], mapper: RowMapper | None = None) -> dict[str, Any]:
+    return dict(zip(COLUMN_NAMES, (mapper or RowMapper()).to_record(row), strict=True))
+
+
+def test_realistic_laptop_row_maps_every_column() -> None:
+    rec = record(ROWS[0])
+    assert rec["id"] == 1042
+    assert rec["name"] == "Design & Marketing MacBook"
+    assert rec["model_name"] == 'MacBook Pro 14" (2023)'
+    assert rec["assigned_to_name"] == "Jane O'Brien"
+    assert rec["assigned_to_type"] == "user"
+    assert rec["assigned_to_id"] == 87
+    assert rec["purchase_cost"] == "2499.00"
+    assert rec["warranty_months"] == 36
+    assert rec["purchase_date"] == "2023-06-01"
+    assert rec["created_at"] == "2023-06-01 14:03:12"
+    assert rec["notes"] == "Issued with USB-C dock & 65W charger. Do not reimage"
+    assert rec["status_type"] == "deployable"
+    assert rec["deleted_at"] is None
+    assert orjson.loads(rec["custom_fields"]) == {}
+    assert orjson.loads(rec["raw"]) == ROWS[0]
+    assert len(rec["content_hash"]) == 16
+
+
+def test_custom_fields_are_keyed_by_db_column_and_unescaped() -> None:
+    fields = orjson.loads(record(ROWS[1])["custom_fields"])
+    assert fields["_snipeit_mac_address_1"] == "A4:30:7A:1B:22:9F"
+    assert all(key.startswith("_snipeit_") for key in fields)
+
+
+def test_mostly_null_row_and_entities() -> None:
+    rec = record(ROWS[2])
+    assert rec["name"] == 'R&D spare dock "loaner" <unlabeled>'
+    assert rec["serial"] == ""
+    assert rec["purchase_cost"] is None
+    assert rec["assigned_to_id"] is None
+
+
+def test_unescape_happens_exactly_once() -> None:
+    assert text("AT&amp;amp;T") == "AT&amp;T"
+    assert plain_notes("<em>x</em> &lt;b&gt;") == "x <b>"
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("1,234.56", "1234.56"),
+        ("1.234,56", "1234.56"),
+        ("1234.56", "1234.56"),
+        ("7,00", "7.00"),
+        ("1,234,567.00", "1234567.00"),
+        ("-12.50", "-12.50"),
+        (None, None),
+        ("", None),
+        ("abc", None),
+    ],
+)
+def test_money_in_every_separator_style(value: Any, expected: Any) -> None:
+    assert RowMapper().money(value, 1) == expected
+
+
+def test_unreadable_values_become_null_with_a_warning(caplog: pytest.LogCaptureFixture) -> None:
+    row = dict(ROWS[0])
+    row["purchase_date"] = "2023-02-30 (Invalid date value.)"
+    row["updated_at"] = {"datetime": "0000-00-00 00:00:00", "formatted": "?"}
+    row["purchase_cost"] = "lots"
+    mapper = RowMapper()
+    with caplog.at_level(logging.WARNING, logger="assetsync"):
+        rec = record(row, mapper)
+    assert rec["purchase_date"] is None and rec["updated_at"] is None and rec["purchase_cost"] is None
+    assert mapper.problems.counts["an unreadable date"] == 2
+    assert "Invalid date value" in caplog.text
+
+
+def test_volatile_fields_do_not_change_the_hash_but_real_changes_do() -> None:
+    base = record(ROWS[0])["content_hash"]
+    drift = dict(ROWS[0], age="2 years ago", book_value="10.00", available_actions={"checkout": False})
+    assert record(drift)["content_hash"] == base
+    assert record(dict(ROWS[0], name="Renamed"))["content_hash"] != base
+
+
+def test_custom_fields_as_list_unknown_and_missing_fields_never_fail() -> None:
+    row = {"id": 5, "custom_fields": [], "brand_new_field": {"x": 1}}
+    rec = record(row)
+    assert rec["id"] == 5
+    assert orjson.loads(rec["custom_fields"]) == {}
+    assert orjson.loads(rec["raw"])["brand_new_field"] == {"x": 1}
