@@ -1,0 +1,405 @@
+"""FakeSnipeIT: lifecycle, routing, throttle and fault scripting of the loopback fake Snipe-IT API."""
+
+from __future__ import annotations
+
+import math
+import re
+import threading
+import time
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+import orjson
+
+from .data import FakeAsset
+from .handler import FakeHTTPServer, Reply, RequestInfo
+from .render import MONEY_STYLES, RenderContext, datetime_obj
+from .state import LIST_STATUSES, AssetStore, now_utc
+
+Hook = Callable[[RequestInfo], Reply | None]
+
+API = "/api/v1"
+NOT_FOUND_API = {
+    "status": "error",
+    "message": "404 endpoint not found. Please check the API reference at "
+    "https://snipe-it.readme.io/reference to find a valid API endpoint.",
+    "payload": None,
+}
+ASSET_MISSING = {"status": "error", "messages": "Asset does not exist.", "payload": None}
+UNAUTHORIZED = {"error": "Unauthorized or unauthenticated."}
+TOO_MANY_V814 = {"status": "error", "messages": "Too many requests", "payload": None}
+_INTVAL = re.compile(r"\s*([+-]?\d+)")
+_HTML = "text/html; charset=UTF-8"
+_LOGIN_PAGE = (
+    '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Snipe-IT Asset Management'
+    '</title></head><body class="login-page"><form role="form" action="/login" method="POST">'
+    '<input type="text" name="username"><input type="password" name="password">'
+    '<button type="submit">Login</button></form></body></html>'
+)
+_NOT_FOUND_PAGE = (
+    "<!DOCTYPE html><html><head><title>404 Page Not Found</title></head>"
+    "<body><h1>404</h1><p>Page Not Found.</p></body></html>"
+)
+
+
+def php_intval(value: str | None) -> int:
+    """PHP intval() on a request string: leading integer or 0 ("12abc" -> 12, "abc" -> 0)."""
+    if not value:
+        return 0
+    m = _INTVAL.match(value)
+    return int(m.group(1)) if m else 0
+
+
+def _wants_json(headers: dict[str, str]) -> bool:
+    """Laravel expectsJson(): the first Accept type is JSON, or an XHR that accepts anything."""
+    h = {k.lower(): v for k, v in headers.items()}
+    accept = h.get("accept", "")
+    first = accept.split(",")[0].strip().lower()
+    if "/json" in first or "+json" in first:
+        return True
+    return h.get("x-requested-with", "") == "XMLHttpRequest" and first in ("", "*/*", "*")
+
+
+def default_error_body(status: int) -> dict[str, Any]:
+    """The body Snipe-IT v8.1.4 sends with a given error status to a JSON client."""
+    if status == 401:
+        return dict(UNAUTHORIZED)
+    if status == 403:
+        return {"message": "This action is unauthorized."}
+    if status == 404:
+        return dict(NOT_FOUND_API)
+    if status == 429:
+        return dict(TOO_MANY_V814)
+    if status == 500:
+        return {"message": "Server Error"}
+    return {"status": "error", "messages": status, "payload": None}  # the handler's default branch
+
+
+class FakeSnipeIT(AssetStore):
+    """A fake Snipe-IT v8.1.4 serving real HTTP on loopback.
+
+    Endpoints: GET /api/v1/hardware (limit/offset/sort/order/status/status_id), /hardware/{id},
+    /users/me, /version, the 404 fallback, GET /login, and the fake-only /__fake__/churn and /__fake__/ids.
+    State changes go through add/update/archive/soft_delete/restore/purge (see AssetStore); faults go
+    through ``hooks``: each gets a RequestInfo, and the first Reply returned is sent instead.
+    """
+
+    def __init__(
+        self,
+        assets: Iterable[FakeAsset] | None = None,
+        *,
+        token: str = "test-token",
+        max_results: int = 500,
+        version: str = "v8.1.4",
+        digit_separator: str = "1,234.56",
+        rate_limit_per_window: int | None = None,
+        rate_window_seconds: float = 60.0,
+        rate_limit_style: str = "v8.1.4",
+        page_delay: float = 0.0,
+        show_archived_in_list: bool = False,
+        superuser: bool = True,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        now: datetime | None = None,
+    ) -> None:
+        if digit_separator not in MONEY_STYLES:
+            raise ValueError(f"digit_separator must be one of {MONEY_STYLES}, not {digit_separator!r}")
+        if rate_limit_style not in ("v8.1.4", "newer"):
+            raise ValueError(f"rate_limit_style must be 'v8.1.4' or 'newer', not {rate_limit_style!r}")
+        self.token = token
+        self.max_results = max_results
+        self.version = version
+        self.rate_limit_per_window = rate_limit_per_window
+        self.rate_window_seconds = rate_window_seconds
+        self.rate_limit_style = rate_limit_style
+        self.page_delay = page_delay
+        self.superuser = superuser
+        self.host = host
+        self.port = port
+        # "now" is fixed per fake so age and book_value don't drift between two syncs in one test.
+        ctx = RenderContext(digit_separator, superuser, now or now_utc())
+        super().__init__(ctx, show_archived_in_list=show_archived_in_list)
+        self.requests: list[RequestInfo] = []
+        self.count_429 = 0
+        self.hooks: list[Hook] = []
+        self.stopping = threading.Event()
+        self._window_start: float | None = None
+        self._window_count = 0
+        self._server: FakeHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+        for a in assets or ():
+            self.add(a)
+
+    # --- lifecycle --------------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Bind (a free port unless one was given) and serve in a daemon thread."""
+        if self._server is not None:
+            raise RuntimeError("FakeSnipeIT is already running")
+        self.stopping = threading.Event()
+        self._server = FakeHTTPServer((self.host, self.port), self)
+        self.port = self._server.server_address[1]
+        self._thread = threading.Thread(
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name="fake-snipeit",
+            daemon=True,
+        )
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Stop serving; returns promptly even with hung or idle keep-alive connections."""
+        server, self._server = self._server, None
+        if server is None:
+            return
+        self.stopping.set()  # wakes hung and delayed replies
+        server.shutdown()
+        server.close_connections()
+        server.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=2)
+
+    def __enter__(self) -> FakeSnipeIT:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    @property
+    def base_url(self) -> str:
+        if self._server is None:
+            raise RuntimeError("FakeSnipeIT is not running; call start() first")
+        return f"http://{self.host}:{self.port}"
+
+    @property
+    def api_url(self) -> str:
+        return self.base_url + API
+
+    # --- hooks ------------------------------------------------------------------------------------
+
+    def add_hook(self, fn: Hook) -> None:
+        with self._lock:
+            self.hooks.append(fn)
+
+    def remove_hook(self, fn: Hook) -> None:
+        with self._lock:
+            self.hooks.remove(fn)
+
+    def fail_requests(
+        self,
+        status: int,
+        times: int = 1,
+        *,
+        body: bytes | str | dict[str, Any] | list[Any] | None = None,
+        headers: dict[str, str] | None = None,
+        when: Callable[[RequestInfo], bool] | None = None,
+    ) -> Hook:
+        """Answer the next ``times`` matching requests (all if negative) with ``status``."""
+        left = [times]
+        guard = threading.Lock()
+        payload = body if body is not None else default_error_body(status)
+
+        def hook(info: RequestInfo) -> Reply | None:
+            if info.path.startswith("/__fake__/") or (when is not None and not when(info)):
+                return None
+            with guard:
+                if left[0] == 0:
+                    return None
+                if left[0] > 0:
+                    left[0] -= 1
+            return Reply(status, payload, headers=dict(headers or {}))
+
+        self.add_hook(hook)
+        return hook
+
+    def fail_page(self, offset: int, status: int, times: int = 1, pass_name: str = "default") -> Hook:
+        """Fail the list page at ``offset`` of one pass (default, Archived or Deleted)."""
+        return self.fail_requests(
+            status,
+            times,
+            when=lambda i: i.pass_name == pass_name and php_intval(i.params.get("offset")) == offset,
+        )
+
+    def on_list_request(self, fn: Callable[[RequestInfo], None]) -> Hook:
+        """Call ``fn`` before each /hardware list request is answered (e.g. to delete an asset mid-paging)."""
+
+        def hook(info: RequestInfo) -> Reply | None:
+            if info.pass_name:
+                fn(info)
+            return None
+
+        self.add_hook(hook)
+        return hook
+
+    # --- request handling (called by the HTTP handler) --------------------------------------------
+
+    def record(self, method: str, target: str, headers: dict[str, str], body: bytes) -> RequestInfo:
+        parts = urlsplit(target)
+        path = parts.path
+        params = dict(parse_qsl(parts.query, keep_blank_values=True))
+        pass_name = ""
+        if method == "GET" and path.rstrip("/") == API + "/hardware":
+            status = params.get("status", "")
+            pass_name = status if status in LIST_STATUSES else "default"
+        with self._lock:
+            info = RequestInfo(method, path, params, headers, len(self.requests), pass_name, body)
+            self.requests.append(info)
+        return info
+
+    def sent(self, status: int) -> None:
+        if status == 429:
+            with self._lock:
+                self.count_429 += 1
+
+    def respond(self, info: RequestInfo) -> Reply:
+        with self._lock:
+            hooks = list(self.hooks)
+        for hook in hooks:  # outside the lock: hooks may mutate the fake
+            reply = hook(info)
+            if reply is not None:
+                return reply
+        path = info.path
+        if path == "/login" and info.method == "GET":
+            return Reply(200, _LOGIN_PAGE, content_type=_HTML)
+        if path.startswith("/__fake__/"):
+            return self._authenticate(info, redirect=False) or self._control(info)
+        if path != API and not path.startswith(API + "/"):
+            if _wants_json(info.headers):
+                return Reply(404, {"status": "error", "messages": "404 endpoint not found", "payload": None})
+            return Reply(404, _NOT_FOUND_PAGE, content_type=_HTML)
+        # Passport authenticates before the throttle counts, so a 401 costs no budget.
+        denied = self._authenticate(info, redirect=True)
+        if denied is not None:
+            return denied
+        limited, rate_headers = self._throttle(info)
+        if limited is not None:
+            return limited
+        reply = self._api(info)
+        reply.headers = {"Cache-Control": "no-cache, private", **rate_headers, **reply.headers}
+        return reply
+
+    def _authenticate(self, info: RequestInfo, *, redirect: bool) -> Reply | None:
+        auth = next((v for k, v in info.headers.items() if k.lower() == "authorization"), "")
+        if auth[:7].lower() == "bearer " and auth[7:].strip() == self.token:
+            return None
+        if not redirect or _wants_json(info.headers):
+            return Reply(401, UNAUTHORIZED)
+        # Without a JSON Accept, Laravel's unauthenticated() redirects to the login page.
+        login = self.base_url + "/login"
+        page = f'<!DOCTYPE html><html><head><meta http-equiv="refresh" content="0;url={login}"></head></html>'
+        return Reply(302, page, headers={"Location": login}, content_type=_HTML)
+
+    def _throttle(self, info: RequestInfo) -> tuple[Reply | None, dict[str, str]]:
+        """Laravel's fixed window, started by the first counted request; rejected requests don't count."""
+        limit = self.rate_limit_per_window or 120
+        with self._lock:
+            now = time.monotonic()
+            if self._window_start is None or now - self._window_start >= self.rate_window_seconds:
+                self._window_start, self._window_count = now, 0
+            if self.rate_limit_per_window is not None and self._window_count >= limit:
+                retry = max(1, math.ceil(self._window_start + self.rate_window_seconds - now))
+                return self._too_many(info, limit, retry), {}
+            self._window_count += 1
+            remaining = max(0, limit - self._window_count)
+        return None, {"X-RateLimit-Limit": str(limit), "X-RateLimit-Remaining": str(remaining)}
+
+    def _too_many(self, info: RequestInfo, limit: int, retry: int) -> Reply:
+        headers = {
+            "X-RateLimit-Limit": str(limit),
+            "X-RateLimit-Remaining": "0",
+            "Retry-After": str(retry),
+            "X-RateLimit-Reset": str(int(time.time()) + retry),
+        }
+        if not _wants_json(info.headers):
+            return Reply(429, "<!DOCTYPE html><title>Too Many Requests</title>", headers, content_type=_HTML)
+        if self.rate_limit_style == "v8.1.4":
+            # The exception handler builds a fresh JSON response, dropping every throttle header.
+            return Reply(429, TOO_MANY_V814, {"Cache-Control": "no-cache, private"})
+        body = {
+            "status": "error",
+            "messages": f"Too many requests. Try again in {retry} seconds.",
+            "status_code": 429,
+            "retryAfter": retry,
+        }
+        return Reply(429, body, headers)
+
+    def _api(self, info: RequestInfo) -> Reply:
+        route = info.path[len(API) :].strip("/")
+        parts = route.split("/")
+        known = route in ("hardware", "users/me", "version") or (len(parts) == 2 and parts[0] == "hardware")
+        if not known:
+            return Reply(404, NOT_FOUND_API)
+        if info.method != "GET":
+            return Reply(405, default_error_body(405))
+        if route == "hardware":
+            return self._list(info)
+        if route == "users/me":
+            return Reply(200, self._me())
+        if route == "version":
+            return Reply(200, {"version": self.version})
+        key = parts[1]
+        with self._lock:
+            if key.isdigit() and int(key) in self.assets:
+                return Reply(200, self._row(int(key)))
+        return Reply(200, ASSET_MISSING)
+
+    def _list(self, info: RequestInfo) -> Reply:
+        p = info.params
+        int_limit = php_intval(p.get("limit"))
+        # SettingsServiceProvider, verbatim: note a negative limit passes the check before abs().
+        limit = abs(int_limit) if abs(int_limit) > 0 and int_limit <= self.max_results else self.max_results
+        status = p.get("status", "")
+        status_id = php_intval(p["status_id"]) if p.get("status_id", "") != "" else None
+        # Only id is sortable here; any other sort falls back to created_at, as unknown columns do.
+        by_id = p.get("sort") == "id"
+        asc = p.get("order") == "asc"  # exactly "asc"; "ASC" sorts descending
+        status = status if status in LIST_STATUSES else ""
+        total, rows = self.page(status, status_id, by_id, asc, php_intval(p.get("offset")), limit)
+        body = b'{"total":%d,"rows":[%b]}' % (total, rows)
+        return Reply(200, body, delay=self.page_delay)
+
+    def _me(self) -> dict[str, Any]:
+        stamp = datetime_obj(datetime(2023, 1, 9, 8, 30, 0))
+        perms = {"superuser": "1"} if self.superuser else {"assets.view": "1"}
+        return {
+            "id": 1, "avatar": "https://assets.example.com/img/default-sm.png", "name": "API User",
+            "first_name": "API", "last_name": "User", "username": "api", "remote": False, "locale": "en-US",
+            "employee_num": "", "manager": None, "jobtitle": "Integration", "vip": False, "phone": None,
+            "website": None, "address": None, "city": None, "state": None, "country": None, "zip": None,
+            "email": "api@example.com", "department": None, "location": None, "notes": "",
+            "permissions": perms, "activated": True, "autoassign_licenses": True, "ldap_import": False,
+            "two_factor_enrolled": False, "two_factor_optin": False, "assets_count": 0, "licenses_count": 0,
+            "accessories_count": 0, "consumables_count": 0, "manages_users_count": 0,
+            "manages_locations_count": 0, "company": None, "created_by": None, "created_at": stamp,
+            "updated_at": stamp, "start_date": None, "end_date": None, "last_login": None, "deleted_at": None,
+            "available_actions": {"update": self.superuser, "delete": False, "clone": self.superuser,
+                                  "restore": False},
+            "groups": None,
+        }  # fmt: skip
+
+    def _control(self, info: RequestInfo) -> Reply:
+        """Endpoints only this fake has: /__fake__/churn and /__fake__/ids, for out-of-process benchmarks."""
+        if info.path == "/__fake__/ids" and info.method == "GET":
+            with self._lock:
+                ids = sorted(self.assets)
+                live = sorted(i for i in ids if self.assets[i].deleted_at is None)
+            return Reply(200, {"all": ids, "live": live})
+        if info.path == "/__fake__/churn" and info.method == "POST":
+            try:
+                spec = orjson.loads(info.body or b"{}")
+                counts = self.churn(
+                    changed=float(spec.get("changed", 0)),
+                    soft_deleted=float(spec.get("soft_deleted", 0)),
+                    purged=float(spec.get("purged", 0)),
+                    new=float(spec.get("new", 0)),
+                    seed=int(spec.get("seed", 2)),
+                )
+            except (orjson.JSONDecodeError, AttributeError, TypeError, ValueError) as exc:
+                return Reply(
+                    400, {"status": "error", "messages": f"bad churn request: {exc}", "payload": None}
+                )
+            return Reply(200, counts)
+        return Reply(404, {"status": "error", "messages": "unknown fake control endpoint", "payload": None})
