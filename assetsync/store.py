@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import psycopg
+import psycopg.rows
 from psycopg import sql
 
 from assetsync import __version__
@@ -266,6 +267,29 @@ class Store:
                 run_id,
             ),
         )
+
+    def recent_runs(self, limit: int = 20) -> list[dict[str, Any]]:
+        """The newest runs first, as dicts (columns of sync_runs)."""
+        return self._runs(sql.SQL("ORDER BY id DESC LIMIT %s"), (limit,))
+
+    def get_run(self, run_id: int) -> dict[str, Any] | None:
+        rows = self._runs(sql.SQL("WHERE id = %s"), (run_id,))
+        return rows[0] if rows else None
+
+    def last_run(self, *, status: str | None = None) -> dict[str, Any] | None:
+        """The newest run (optionally only with this status)."""
+        if status is None:
+            rows = self._runs(sql.SQL("ORDER BY id DESC LIMIT 1"), ())
+        else:
+            rows = self._runs(sql.SQL("WHERE status = %s ORDER BY id DESC LIMIT 1"), (status,))
+        return rows[0] if rows else None
+
+    def _runs(self, tail: sql.Composable, params: tuple[Any, ...]) -> list[dict[str, Any]]:
+        if self.schema_version() is None:
+            return []
+        with self.conn.cursor(row_factory=psycopg.rows.dict_row) as cur:
+            cur.execute(sql.SQL("SELECT * FROM {} ").format(self.runs) + tail, params)
+            return list(cur.fetchall())
 
     # -- staging -------------------------------------------------------------------------------
     def create_stage(self) -> None:

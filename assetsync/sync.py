@@ -74,6 +74,7 @@ class SyncOptions:
     accept_removals: bool = False
     on_page: ProgressCallback | None = None
     prefetch_pages: int = 4
+    on_run_started: Callable[[int], None] | None = None
     sleep: Callable[[float], None] = time.sleep
 
 
@@ -170,6 +171,8 @@ def _run(
         if stale:
             log.warning("%d earlier run(s) had ended without a word (killed?); marked abandoned", stale)
         result.run_id = store.start_run(socket.gethostname())
+        if opts.on_run_started is not None:
+            opts.on_run_started(result.run_id)
         assets_exist = True
     store.create_stage()
     mapper = RowMapper()

@@ -14,8 +14,8 @@ import orjson
 from assetsync import exitcodes
 from assetsync.cli.group import cli
 from assetsync.config import ConfigError, Settings, load_settings
-from assetsync.logs import log, open_run_log, prune_old_logs
-from assetsync.sync import SyncOptions, SyncResult, make_redactor, run_sync
+from assetsync.runner import logged_run
+from assetsync.sync import SyncOptions, SyncResult
 
 
 def settings_or_exit() -> Settings:
@@ -95,33 +95,24 @@ def run_and_log(
     verbose: bool = False,
 ) -> int:
     """One logged run, as the CLI does it; returns the exit code."""
-    console = None if quiet else sys.stderr
-    with open_run_log(settings.log_dir, make_redactor(settings), console=console, verbose=verbose) as setup:
-        removed = prune_old_logs(settings.log_dir, settings.log_retention_days)
-        if removed:
-            log.info(
-                "Deleted %d log file(s) older than %d days: %s",
-                len(removed),
-                settings.log_retention_days,
-                ", ".join(p.name for p in removed),
-            )
-        with sigterm_as_interrupt():
-            result = run_sync(settings, SyncOptions(dry_run=dry_run, accept_removals=accept_removals))
-        if dry_run and verbose:
-            _print_planned(result)
-    code = result.exit_code
-    if setup.file_error:
-        result.warnings.append(setup.file_error)
-        if code == exitcodes.OK:
-            code = exitcodes.LOG_UNWRITABLE
+    with sigterm_as_interrupt():
+        run = logged_run(
+            settings,
+            SyncOptions(dry_run=dry_run, accept_removals=accept_removals),
+            console=None if quiet else sys.stderr,
+            verbose=verbose,
+        )
+    result = run.result
+    if dry_run and verbose:
+        _print_planned(result)
     if as_json:
         payload = result.to_dict()
-        payload["exit_code"] = code
-        payload["log_file"] = str(setup.path) if setup.path else None
+        payload["exit_code"] = run.exit_code
+        payload["log_file"] = run.log_file
         click.echo(orjson.dumps(payload).decode())
     elif quiet and result.error:
         click.echo(f"assetsync: {result.error}", err=True)
-    return code
+    return run.exit_code
 
 
 def _print_planned(result: SyncResult) -> None:
