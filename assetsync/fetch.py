@@ -120,6 +120,8 @@ def iter_pass(
                 "seem to honour offset paging"
             )
         ids = [_row_id(r) for r in rows]
+        for row, asset_id in zip(rows, ids, strict=True):
+            row["id"] = asset_id  # an id sent as a digit string becomes the integer it means
         if any(b <= a for a, b in pairwise(ids)):
             raise BadResponseError(
                 "Snipe-IT did not return assets in id order (sort=id&order=asc was ignored); "

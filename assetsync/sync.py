@@ -183,10 +183,10 @@ def _run(
         fresh = [r for r in page.rows if r["id"] not in seen]
         again = [r for r in page.rows if r["id"] in seen]
         seen.update(r["id"] for r in fresh)
-        store.copy_rows((mapper.to_record(_with_int_id(r)) for r in fresh), result.pages)
+        store.copy_rows((mapper.to_record(r) for r in fresh), result.pages)
         if again:
             # The same asset in a later pass (it moved lists while we read): the later copy wins.
-            store.copy_rows((mapper.to_record(_with_int_id(r)) for r in again), result.pages, override=True)
+            store.copy_rows((mapper.to_record(r) for r in again), result.pages, override=True)
         if opts.on_page is not None:
             opts.on_page(page, len(seen))
     mapper.problems.summary()
@@ -292,12 +292,6 @@ def _confirm_removals(
         store.copy_rows((mapper.to_record(r) for r in found), 0)
         store.prepare_stage()
     return gone if check_all else candidates
-
-
-def _with_int_id(row: dict[str, Any]) -> dict[str, Any]:
-    if not isinstance(row["id"], int):
-        row = {**row, "id": int(row["id"])}
-    return row
 
 
 def _details(result: SyncResult, report: FetchReport) -> str:
