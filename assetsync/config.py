@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from dotenv import dotenv_values
 
 from assetsync.redact import redact_dsn
+from assetsync.schedule import DEFAULT_SYNC_TIMES, parse_sync_times
 
 # Everything is anchored to the folder holding scheduled_sync.py, because Task Scheduler
 # starts the process in C:\Windows\System32 and the current directory means nothing.
@@ -152,9 +153,6 @@ def _schema(raw: str) -> str:
 
 
 def _sync_times(raw: str) -> tuple[time, ...]:
-    # Imported here so that config stays importable while the schedule module is optional.
-    from assetsync.schedule import parse_sync_times
-
     return parse_sync_times(raw)
 
 
@@ -211,11 +209,6 @@ def load_settings(
         log_dir = Path(log_raw).expanduser()
         if not log_dir.is_absolute():
             log_dir = PROJECT_DIR / log_dir
-    try:
-        from assetsync.schedule import DEFAULT_SYNC_TIMES
-    except ImportError:  # TEMPORARY until schedule.py lands
-        DEFAULT_SYNC_TIMES = ""
-
     return Settings(
         database_url=database_url,
         api_url=api_url,

@@ -1,0 +1,966 @@
+#Requires -Version 5.1
+<#
+.SYNOPSIS
+    Registers the Windows scheduled task "AssetSync", which runs scheduled_sync.py every day at
+    08:00, 12:00, 16:00 and 20:00 local time. Run it again to update the task; -Uninstall removes it.
+
+.DESCRIPTION
+    Run this script once, as Administrator, in the assetsync project folder (the folder that holds
+    scheduled_sync.py, .env and .venv). It registers one task named AssetSync in the root folder
+    "\" of Task Scheduler, so these commands work unchanged afterwards:
+
+        Get-ScheduledTask -TaskName "AssetSync"
+        Get-ScheduledTaskInfo -TaskName "AssetSync"
+        Start-ScheduledTask -TaskName "AssetSync"
+
+    What it registers:
+      * Action: the project's own Python (.venv\Scripts\python.exe, else venv\Scripts\python.exe,
+        or -PythonPath; never whatever "python" is on PATH) with the argument
+        "<project folder>\scheduled_sync.py" in quotes, started in the project folder. No secret
+        is ever on the command line: the sync reads .env itself.
+      * Triggers: one daily trigger per time. The times are -At, else the ASSETSYNC_SYNC_TIMES
+        setting (environment, then .env), else 08:00,12:00,16:00,20:00. They are local
+        wall-clock times without a UTC offset, so 08:00 stays 08:00 after a daylight-saving change.
+      * Settings: start a missed run as soon as possible (after shutdown or sleep); ignore a new
+        start while a run is still going; stop a run after -ExecutionTimeLimit (1 hour, always
+        shorter than the gap between runs); run on battery; restart up to 3 times if the program
+        cannot be launched.
+      * Principal: runs whether or not anyone is logged on, with least privilege: LogonType S4U
+        (no password stored) and RunLevel Limited, as the current user or -UserId. A password
+        logon is only used with -LogonType Password and -Credential.
+
+    Running the script again replaces the task definition in place (Register-ScheduledTask
+    -Force); it never prompts. -WhatIf shows what would change and changes nothing (it also
+    works without elevation). Exit code 0 on success, 1 with one error message otherwise.
+
+    The sync's exit codes appear as the task's "Last Run Result": 0 success, 1 sync failed,
+    2 configuration error, 3 another sync was running, 4 removal brake tripped, 5 log file not
+    writable, 130 interrupted. See docs\windows-task-scheduler.md.
+
+    For tests, dot-sourcing the script (. .\setup_sync_schedule.ps1) only defines its functions.
+
+.PARAMETER TaskName
+    Name of the task. Default AssetSync; the monitoring commands above assume it.
+
+.PARAMETER TaskPath
+    Task Scheduler folder of the task. Default "\" (the root), where Get-ScheduledTask,
+    Get-ScheduledTaskInfo and Start-ScheduledTask look when no -TaskPath is given.
+
+.PARAMETER ProjectDir
+    The assetsync project folder (holds scheduled_sync.py). Default: the folder of this script.
+    It becomes the task's working directory.
+
+.PARAMETER PythonPath
+    Full path of python.exe to run. Default: .venv\Scripts\python.exe in the project folder, then
+    venv\Scripts\python.exe. It must exist; PATH is never searched.
+
+.PARAMETER At
+    Daily start times, 24-hour HH:mm, local time; 1 to 48 times, no duplicates. Default
+    '08:00','12:00','16:00','20:00'. Without -At, the ASSETSYNC_SYNC_TIMES setting (environment,
+    then .env) is used when it is set, so `assetsync schedule` and the task agree.
+
+.PARAMETER ExecutionTimeLimit
+    Task Scheduler stops a run that takes longer. Default 1 hour. Must be shorter than the
+    smallest gap between two runs, so a hung run never blocks the next one.
+
+.PARAMETER RestartCount
+    How often Task Scheduler retries when the program cannot be launched (1-255, default 3).
+    A sync that runs and fails is not retried here; the next scheduled run tries again.
+
+.PARAMETER RestartInterval
+    Wait between those launch retries (1 minute to 31 days, default 5 minutes).
+
+.PARAMETER LogonType
+    S4U (default): runs whether or not the user is logged on, stores no password, no access to
+    Windows-authenticated network resources. Password: the same with a stored password (needs
+    -Credential), for SMB shares or SSPI database logins. Interactive: only while the user is
+    logged on. ServiceAccount: a built-in account such as NT AUTHORITY\LOCALSERVICE.
+
+.PARAMETER UserId
+    Account the task runs as. Default: the current user (DOMAIN\user); for ServiceAccount,
+    NT AUTHORITY\LOCALSERVICE. A dedicated standard user is best; the script grants it read
+    access to the project folder and write access to the log folder (see -SkipAcl).
+
+.PARAMETER Credential
+    Only with -LogonType Password: the account and password to store with the task. Nothing is
+    ever prompted for; create the PSCredential beforehand.
+
+.PARAMETER RunLevel
+    Limited (default, least privilege) or Highest. The sync needs no administrator rights.
+
+.PARAMETER RunOnlyIfNetworkAvailable
+    Skip a start when no network is up. Off by default: the sync then logs a clear
+    "Snipe-IT unreachable" error instead of a silently skipped run.
+
+.PARAMETER WakeToRun
+    Wake the computer from sleep for a run. Off by default.
+
+.PARAMETER SkipAcl
+    Do not grant -UserId access to the project folder (read) and the log folder (modify) when it
+    is not the current user.
+
+.PARAMETER EnableHistory
+    Also enable the Task Scheduler history (Microsoft-Windows-TaskScheduler/Operational event
+    log). This is a machine-wide setting, so it is opt-in.
+
+.PARAMETER RunNow
+    After registering, start the task once under its real account, wait for it, and print the
+    Last Run Result and the path of today's log file (logs\sync_YYYYMMDD.log). The script then
+    exits 1 unless the run succeeded.
+
+.PARAMETER RunNowTimeout
+    How long -RunNow waits for the run to finish. Default 15 minutes.
+
+.PARAMETER PassThru
+    Write the registered task object to the pipeline.
+
+.PARAMETER Uninstall
+    Remove the task instead. Succeeds when the task is not registered. The project folder, .env
+    and the logs are left alone.
+
+.EXAMPLE
+    .\setup_sync_schedule.ps1
+
+    Registers (or updates) AssetSync with the default or configured times, as the current user.
+
+.EXAMPLE
+    .\setup_sync_schedule.ps1 -WhatIf
+
+    Shows what would be registered and changes nothing; works without elevation.
+
+.EXAMPLE
+    .\setup_sync_schedule.ps1 -RunNow
+
+    Registers the task, runs it once, and prints the Last Run Result and the log file path.
+
+.EXAMPLE
+    .\setup_sync_schedule.ps1 -At '07:30','12:00','17:30' -UserId 'CONTOSO\svc-assetsync'
+
+    Other times, and a dedicated account (S4U: no password stored).
+
+.EXAMPLE
+    $cred = Get-Credential 'CONTOSO\svc-assetsync'
+    .\setup_sync_schedule.ps1 -LogonType Password -Credential $cred
+
+    Stores a password with the task, for Windows-authenticated network access.
+
+.EXAMPLE
+    .\setup_sync_schedule.ps1 -Uninstall
+
+    Removes the task.
+
+.EXAMPLE
+    powershell.exe -NoProfile -ExecutionPolicy Bypass -File .\setup_sync_schedule.ps1
+
+    Runs the script where the execution policy blocks unsigned scripts.
+
+.INPUTS
+    None.
+
+.OUTPUTS
+    None, or with -PassThru the registered task (CimInstance MSFT_ScheduledTask).
+
+.NOTES
+    Windows PowerShell 5.1 or later; the ScheduledTasks module ships with Windows 8 / Server 2012
+    and later. Pester tests: Invoke-Pester tests/powershell.
+
+.LINK
+    docs/windows-task-scheduler.md
+#>
+[CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = 'Medium', DefaultParameterSetName = 'Install')]
+param(
+    [ValidateNotNullOrEmpty()]
+    [ValidatePattern('^[^\\/:*?"<>|]+$')]
+    [string]$TaskName = 'AssetSync',
+
+    [ValidatePattern('^\\(.+\\)?$')]
+    [string]$TaskPath = '\',
+
+    [Parameter(ParameterSetName = 'Install')]
+    [string]$ProjectDir = '',
+
+    [Parameter(ParameterSetName = 'Install')]
+    [string]$PythonPath = '',
+
+    [Parameter(ParameterSetName = 'Install')]
+    [ValidateCount(1, 48)]
+    [ValidatePattern('^([01][0-9]|2[0-3]):[0-5][0-9]$')]
+    [string[]]$At = @('08:00', '12:00', '16:00', '20:00'),
+
+    [Parameter(ParameterSetName = 'Install')]
+    [TimeSpan]$ExecutionTimeLimit = [TimeSpan]::FromHours(1),
+
+    [Parameter(ParameterSetName = 'Install')]
+    [ValidateRange(1, 255)]
+    [int]$RestartCount = 3,
+
+    [Parameter(ParameterSetName = 'Install')]
+    [TimeSpan]$RestartInterval = [TimeSpan]::FromMinutes(5),
+
+    [Parameter(ParameterSetName = 'Install')]
+    [ValidateSet('S4U', 'Password', 'Interactive', 'ServiceAccount')]
+    [string]$LogonType = 'S4U',
+
+    [Parameter(ParameterSetName = 'Install')]
+    [string]$UserId = '',
+
+    [Parameter(ParameterSetName = 'Install')]
+    [System.Management.Automation.PSCredential]$Credential = [System.Management.Automation.PSCredential]::Empty,
+
+    [Parameter(ParameterSetName = 'Install')]
+    [ValidateSet('Limited', 'Highest')]
+    [string]$RunLevel = 'Limited',
+
+    [Parameter(ParameterSetName = 'Install')]
+    [switch]$RunOnlyIfNetworkAvailable,
+
+    [Parameter(ParameterSetName = 'Install')]
+    [switch]$WakeToRun,
+
+    [Parameter(ParameterSetName = 'Install')]
+    [switch]$SkipAcl,
+
+    [Parameter(ParameterSetName = 'Install')]
+    [switch]$EnableHistory,
+
+    [Parameter(ParameterSetName = 'Install')]
+    [switch]$RunNow,
+
+    [Parameter(ParameterSetName = 'Install')]
+    [TimeSpan]$RunNowTimeout = [TimeSpan]::FromMinutes(15),
+
+    [Parameter(ParameterSetName = 'Install')]
+    [switch]$PassThru,
+
+    [Parameter(Mandatory = $true, ParameterSetName = 'Uninstall')]
+    [switch]$Uninstall
+)
+
+Set-StrictMode -Version Latest
+$ErrorActionPreference = 'Stop'
+
+# ------------------------------------------------------------------------------------------------
+# Checks and lookups (no changes)
+# ------------------------------------------------------------------------------------------------
+
+function Test-IsAdministrator {
+    # A function of its own so that tests can mock it.
+    [CmdletBinding()]
+    [OutputType([bool])]
+    param()
+    $identity = [Security.Principal.WindowsIdentity]::GetCurrent()
+    $principal = New-Object -TypeName Security.Principal.WindowsPrincipal -ArgumentList $identity
+    return $principal.IsInRole([Security.Principal.WindowsBuiltInRole]::Administrator)
+}
+
+function Get-CurrentUserName {
+    # DOMAIN\user; $env:USERNAME can be empty or differ from the account name of a Microsoft account.
+    [CmdletBinding()]
+    [OutputType([string])]
+    param()
+    return [Security.Principal.WindowsIdentity]::GetCurrent().Name
+}
+
+function Assert-Administrator {
+    [CmdletBinding()]
+    param()
+    # A dry run changes nothing, so it also works from a normal (non-elevated) shell.
+    if ($WhatIfPreference) {
+        return
+    }
+    if (-not (Test-IsAdministrator)) {
+        throw ('This needs an elevated PowerShell: registering a task that runs whether or not ' +
+            'anyone is logged on requires Administrator rights. Right-click Windows PowerShell, choose ' +
+            '"Run as administrator", change to the project folder and run .\setup_sync_schedule.ps1 ' +
+            'again (add -WhatIf to preview without elevation).')
+    }
+}
+
+function ConvertFrom-DotEnvValue {
+    # The value part of a .env line, read like python-dotenv: quotes removed, a " #" comment dropped.
+    [CmdletBinding()]
+    [OutputType([string])]
+    param([Parameter(Mandatory = $true)][AllowEmptyString()][string]$Raw)
+    $text = $Raw.Trim()
+    if ($text -match '^"([^"]*)"') {
+        return $Matches[1]
+    }
+    if ($text -match "^'([^']*)'") {
+        return $Matches[1]
+    }
+    return ($text -replace '\s+#.*$', '').Trim()
+}
+
+function Get-ProjectSetting {
+    # The same lookup as assetsync.config.load_environment: the process environment wins over the
+    # .env file next to scheduled_sync.py. Returns $null when the setting is not set.
+    [CmdletBinding()]
+    [OutputType([string])]
+    param(
+        [Parameter(Mandatory = $true)][string]$ProjectDir,
+        [Parameter(Mandatory = $true)][string]$Name
+    )
+    $fromEnvironment = [Environment]::GetEnvironmentVariable($Name)
+    if ($null -ne $fromEnvironment) {
+        return $fromEnvironment.Trim()
+    }
+    $envFile = [IO.Path]::Combine($ProjectDir, '.env')
+    if (-not (Test-Path -LiteralPath $envFile -PathType Leaf)) {
+        return $null
+    }
+    $value = $null
+    $pattern = '^\s*(?:export\s+)?' + [regex]::Escape($Name) + '\s*=(.*)$'
+    foreach ($line in (Get-Content -LiteralPath $envFile)) {
+        if ($line -cmatch $pattern) {
+            # The last assignment wins, as in python-dotenv.
+            $value = ConvertFrom-DotEnvValue -Raw $Matches[1]
+        }
+    }
+    return $value
+}
+
+function ConvertTo-SyncTime {
+    # The rules of assetsync.schedule.parse_sync_times: comma-separated 24-hour HH:mm, blanks
+    # ignored, sorted, duplicates dropped, at most 48 (Task Scheduler's trigger limit).
+    [CmdletBinding()]
+    [OutputType([string[]])]
+    param([Parameter(Mandatory = $true)][AllowEmptyString()][string]$Text)
+    $expected = 'expected 24-hour HH:mm times separated by commas, e.g. ASSETSYNC_SYNC_TIMES=08:00,12:00,16:00,20:00'
+    $times = New-Object -TypeName System.Collections.Generic.List[string]
+    foreach ($item in $Text.Split(',')) {
+        $time = $item.Trim()
+        if ($time -eq '') {
+            continue
+        }
+        if ($time -notmatch '^([01][0-9]|2[0-3]):[0-5][0-9]$') {
+            throw ("ASSETSYNC_SYNC_TIMES: '{0}' is not a time in HH:mm form (00:00 to 23:59); {1}" -f $time, $expected)
+        }
+        if (-not $times.Contains($time)) {
+            $times.Add($time)
+        }
+    }
+    if ($times.Count -eq 0) {
+        throw ('ASSETSYNC_SYNC_TIMES holds no time; {0}' -f $expected)
+    }
+    if ($times.Count -gt 48) {
+        throw ('ASSETSYNC_SYNC_TIMES lists {0} times; Task Scheduler allows at most 48' -f $times.Count)
+    }
+    $times.Sort([StringComparer]::Ordinal)
+    return $times.ToArray()
+}
+
+function Resolve-SyncTime {
+    # -At when the caller gave it; otherwise the ASSETSYNC_SYNC_TIMES setting when it is set, so the
+    # task and `assetsync schedule` show the same times; otherwise -At's default.
+    [CmdletBinding()]
+    [OutputType([string[]])]
+    param(
+        [Parameter(Mandatory = $true)][string[]]$At,
+        [bool]$PreferSetting,
+        [Parameter(Mandatory = $true)][string]$ProjectDir
+    )
+    if ($PreferSetting) {
+        $setting = Get-ProjectSetting -ProjectDir $ProjectDir -Name 'ASSETSYNC_SYNC_TIMES'
+        if (-not [string]::IsNullOrWhiteSpace($setting)) {
+            return ConvertTo-SyncTime -Text $setting
+        }
+    }
+    $duplicates = @($At | Group-Object | Where-Object { $_.Count -gt 1 } | ForEach-Object { $_.Name })
+    if ($duplicates.Count -gt 0) {
+        throw ('-At lists {0} more than once; give each time once.' -f ($duplicates -join ', '))
+    }
+    return ConvertTo-SyncTime -Text ($At -join ',')
+}
+
+function Get-SmallestGap {
+    # The shortest time between two runs, counting the wrap from the last run to the next day's first.
+    [CmdletBinding()]
+    [OutputType([TimeSpan])]
+    param([Parameter(Mandatory = $true)][string[]]$At)
+    $minutes = @($At | ForEach-Object { ([int]$_.Substring(0, 2)) * 60 + [int]$_.Substring(3, 2) } | Sort-Object)
+    $smallest = 1440 - $minutes[-1] + $minutes[0]
+    for ($i = 1; $i -lt $minutes.Count; $i++) {
+        $gap = $minutes[$i] - $minutes[$i - 1]
+        if ($gap -lt $smallest) {
+            $smallest = $gap
+        }
+    }
+    return [TimeSpan]::FromMinutes($smallest)
+}
+
+function Assert-TaskTiming {
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory = $true)][string[]]$At,
+        [Parameter(Mandatory = $true)][TimeSpan]$ExecutionTimeLimit,
+        [Parameter(Mandatory = $true)][TimeSpan]$RestartInterval
+    )
+    $gap = Get-SmallestGap -At $At
+    if ($ExecutionTimeLimit -le [TimeSpan]::Zero) {
+        throw '-ExecutionTimeLimit must be longer than zero.'
+    }
+    # Under "ignore new instance" a run still going at the next start time swallows that run.
+    if ($ExecutionTimeLimit -ge $gap) {
+        throw ('-ExecutionTimeLimit {0} must be shorter than the smallest gap between runs ({1}); pass a shorter limit.' -f
+            $ExecutionTimeLimit, $gap)
+    }
+    if ($RestartInterval -lt [TimeSpan]::FromMinutes(1) -or $RestartInterval -gt [TimeSpan]::FromDays(31)) {
+        throw ('-RestartInterval {0} must be between 1 minute and 31 days.' -f $RestartInterval)
+    }
+}
+
+function Resolve-ProjectDirectory {
+    [CmdletBinding()]
+    [OutputType([string])]
+    param([Parameter(Mandatory = $true)][string]$ProjectDir)
+    if (-not (Test-Path -LiteralPath $ProjectDir -PathType Container)) {
+        throw ("Project folder '{0}' does not exist; pass -ProjectDir with the folder that holds scheduled_sync.py." -f $ProjectDir)
+    }
+    $full = (Resolve-Path -LiteralPath $ProjectDir).ProviderPath
+    $entryPoint = [IO.Path]::Combine($full, 'scheduled_sync.py')
+    if (-not (Test-Path -LiteralPath $entryPoint -PathType Leaf)) {
+        throw ("scheduled_sync.py is not in '{0}'; run this script from the assetsync project folder or pass -ProjectDir." -f $full)
+    }
+    return $full
+}
+
+function Resolve-ProjectPython {
+    # The venv's python.exe, never one from PATH: that may be another interpreter without the
+    # project's packages, or the Microsoft Store alias.
+    [CmdletBinding()]
+    [OutputType([string])]
+    param(
+        [Parameter(Mandatory = $true)][string]$ProjectDir,
+        [AllowEmptyString()][string]$PythonPath = ''
+    )
+    if ($PythonPath) {
+        if (-not (Test-Path -LiteralPath $PythonPath -PathType Leaf)) {
+            throw ("-PythonPath '{0}' does not exist." -f $PythonPath)
+        }
+        return (Resolve-Path -LiteralPath $PythonPath).ProviderPath
+    }
+    $candidates = @(
+        [IO.Path]::Combine($ProjectDir, '.venv', 'Scripts', 'python.exe'),
+        [IO.Path]::Combine($ProjectDir, 'venv', 'Scripts', 'python.exe')
+    )
+    foreach ($candidate in $candidates) {
+        if (Test-Path -LiteralPath $candidate -PathType Leaf) {
+            return $candidate
+        }
+    }
+    throw ('No project Python found: looked for {0}. Create the virtual environment first (in the project ' +
+        'folder: python -m venv .venv, then .venv\Scripts\python -m pip install -e .), or pass -PythonPath.') -f
+        ($candidates -join ' and ')
+}
+
+function Resolve-LogDirectory {
+    # ASSETSYNC_LOG_DIR when set (relative to the project folder, as the sync reads it), else logs.
+    [CmdletBinding()]
+    [OutputType([string])]
+    param([Parameter(Mandatory = $true)][string]$ProjectDir)
+    $setting = Get-ProjectSetting -ProjectDir $ProjectDir -Name 'ASSETSYNC_LOG_DIR'
+    if ([string]::IsNullOrWhiteSpace($setting)) {
+        return [IO.Path]::Combine($ProjectDir, 'logs')
+    }
+    if ([IO.Path]::IsPathRooted($setting)) {
+        return $setting
+    }
+    return [IO.Path]::Combine($ProjectDir, $setting)
+}
+
+function Resolve-TaskUser {
+    [CmdletBinding()]
+    [OutputType([string])]
+    param(
+        [Parameter(Mandatory = $true)][string]$LogonType,
+        [AllowEmptyString()][string]$UserId = '',
+        [System.Management.Automation.PSCredential]$Credential = [System.Management.Automation.PSCredential]::Empty
+    )
+    if ($LogonType -eq 'Password') {
+        if ($Credential -eq [System.Management.Automation.PSCredential]::Empty) {
+            throw '-LogonType Password needs -Credential (a PSCredential for the account). Nothing is prompted for.'
+        }
+        if ($UserId -and $UserId -ne $Credential.UserName) {
+            throw ("-UserId '{0}' and the -Credential user '{1}' differ; give only -Credential." -f $UserId, $Credential.UserName)
+        }
+        return $Credential.UserName
+    }
+    if ($Credential -ne [System.Management.Automation.PSCredential]::Empty) {
+        throw '-Credential is only used with -LogonType Password (an explicit opt-in); the default S4U stores no password.'
+    }
+    if ($UserId) {
+        return $UserId
+    }
+    if ($LogonType -eq 'ServiceAccount') {
+        return 'NT AUTHORITY\LOCALSERVICE'
+    }
+    return Get-CurrentUserName
+}
+
+function ConvertTo-QuotedArgument {
+    # Task Scheduler hands Arguments to the program as one command line, so a path with spaces must
+    # be quoted, with the C runtime's rules for quotes and for backslashes before a quote.
+    [CmdletBinding()]
+    [OutputType([string])]
+    param([Parameter(Mandatory = $true)][string]$Value)
+    $escaped = [regex]::Replace($Value, '(\\*)"', '$1$1\"')
+    $escaped = [regex]::Replace($escaped, '(\\+)$', '$1$1')
+    return '"' + $escaped + '"'
+}
+
+function Format-LastRunResult {
+    # LastTaskResult is the program's exit code once the task has run, and a Task Scheduler status
+    # code before that or while it runs. Get-ScheduledTaskInfo reports it in decimal.
+    [CmdletBinding()]
+    [OutputType([string])]
+    param([Parameter(Mandatory = $true)][long]$Code)
+    $unsigned = $Code
+    if ($unsigned -lt 0) {
+        $unsigned += 4294967296
+    }
+    $hex = '0x{0:X}' -f $unsigned
+    $meanings = @{
+        '0x0'        = 'success'
+        '0x1'        = 'the sync failed; the database was left as it was (see the log)'
+        '0x2'        = 'configuration error: a setting in .env is missing or malformed (see the log)'
+        '0x3'        = 'another sync was running; this run changed nothing'
+        '0x4'        = 'removal brake tripped: too many assets would have been marked removed; nothing was changed'
+        '0x5'        = 'the sync succeeded but the log file could not be written'
+        '0x82'       = 'interrupted (130); nothing was half-written'
+        '0x41300'    = 'the task is ready to run (SCHED_S_TASK_READY)'
+        '0x41301'    = 'the task is running now (SCHED_S_TASK_RUNNING)'
+        '0x41302'    = 'the task is disabled (SCHED_S_TASK_DISABLED)'
+        '0x41303'    = 'the task has not run yet (SCHED_S_TASK_HAS_NOT_RUN)'
+        '0x41306'    = 'the run was terminated, by a user or by the execution time limit (SCHED_S_TASK_TERMINATED)'
+        '0x41325'    = 'the start is queued (SCHED_S_TASK_QUEUED)'
+        '0x8004131F' = 'an instance was already running, so this start was ignored (SCHED_E_ALREADY_RUNNING)'
+        '0x8007010B' = 'the working directory is invalid (quoted or missing "Start in" folder)'
+        '0x800710E0' = 'the operator or administrator refused the request (account, logon type or policy)'
+        '0xC000013A' = 'the program was ended like Ctrl+C (STATUS_CONTROL_C_EXIT)'
+    }
+    $meaning = $meanings[$hex]
+    if ($null -eq $meaning) {
+        $meaning = 'not a code of assetsync or Task Scheduler listed here; see the log'
+    }
+    return ('{0} ({1}): {2}' -f $hex, $unsigned, $meaning)
+}
+
+function Get-ScriptArgument {
+    # Every parameter of this script with its current value, defaults included ($PSBoundParameters
+    # holds only what the caller typed). The param block above stays the one place for defaults.
+    [CmdletBinding()]
+    [OutputType([hashtable])]
+    param([Parameter(Mandatory = $true)][System.Management.Automation.CommandInfo]$Command)
+    $arguments = @{}
+    foreach ($name in $Command.Parameters.Keys) {
+        # Scope 1 is the caller: the script scope, or a test that dot-sourced the script.
+        $variable = Get-Variable -Name $name -Scope 1 -ErrorAction SilentlyContinue
+        # Common parameters (-Verbose, -WhatIf) have no variable; they reach the functions as
+        # preference variables. Null values are left out so that no null is bound to a typed parameter.
+        if ($null -ne $variable -and $null -ne $variable.Value) {
+            $arguments[$name] = $variable.Value
+        }
+    }
+    return $arguments
+}
+
+# ------------------------------------------------------------------------------------------------
+# Building the task definition (in memory only)
+# ------------------------------------------------------------------------------------------------
+
+function New-AssetSyncAction {
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory = $true)][string]$PythonExe,
+        [Parameter(Mandatory = $true)][string]$ScriptPath,
+        [Parameter(Mandatory = $true)][string]$ProjectDir
+    )
+    # Execute and Argument are quoted (a path with spaces would split); WorkingDirectory must not
+    # be: a quoted "Start in" folder fails with 0x8007010B. The sync finds .env and logs from its
+    # own path anyway, but a working directory keeps stray relative paths out of System32.
+    return New-ScheduledTaskAction -Execute (ConvertTo-QuotedArgument -Value $PythonExe) `
+        -Argument (ConvertTo-QuotedArgument -Value $ScriptPath) -WorkingDirectory $ProjectDir
+}
+
+function New-AssetSyncTrigger {
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory = $true)][string[]]$At,
+        [Parameter(Mandatory = $true)][datetime]$Today
+    )
+    $culture = [Globalization.CultureInfo]::InvariantCulture
+    foreach ($time in $At) {
+        $start = [datetime]::ParseExact($time, 'HH:mm', $culture)
+        $trigger = New-ScheduledTaskTrigger -Daily -DaysInterval 1 -At $start
+        # New-ScheduledTaskTrigger writes the start with a UTC offset on Windows Server 2016 and later
+        # ("Synchronize across time zones"), which moves the run by an hour after a daylight-saving
+        # change. Without an offset Task Scheduler reads it as local wall-clock time, so 08:00 stays
+        # 08:00 in summer and winter. The invariant culture keeps the digits Gregorian.
+        $trigger.StartBoundary = '{0}T{1}:00' -f $Today.ToString('yyyy-MM-dd', $culture), $time
+        $trigger
+    }
+}
+
+function New-AssetSyncSetting {
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory = $true)][TimeSpan]$ExecutionTimeLimit,
+        [Parameter(Mandatory = $true)][int]$RestartCount,
+        [Parameter(Mandatory = $true)][TimeSpan]$RestartInterval,
+        [switch]$RunOnlyIfNetworkAvailable,
+        [switch]$WakeToRun
+    )
+    # StartWhenAvailable: a run missed while the PC was off or asleep starts when it is back.
+    # IgnoreNew: a start while a run is still going is dropped, never doubled.
+    # Battery switches: otherwise a laptop on battery silently never runs the sync.
+    # RestartCount/-Interval: retries only a failed launch, not a sync that ran and failed.
+    # The opt-in switches are passed only when set, so the defaults stay Task Scheduler's own.
+    $optIn = @{}
+    if ($RunOnlyIfNetworkAvailable) {
+        $optIn['RunOnlyIfNetworkAvailable'] = $true
+    }
+    if ($WakeToRun) {
+        $optIn['WakeToRun'] = $true
+    }
+    return New-ScheduledTaskSettingsSet -StartWhenAvailable -MultipleInstances IgnoreNew `
+        -ExecutionTimeLimit $ExecutionTimeLimit -AllowStartIfOnBatteries -DontStopIfGoingOnBatteries `
+        -RestartCount $RestartCount -RestartInterval $RestartInterval @optIn
+}
+
+function New-AssetSyncPrincipal {
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory = $true)][string]$UserId,
+        [Parameter(Mandatory = $true)][string]$LogonType,
+        [Parameter(Mandatory = $true)][string]$RunLevel
+    )
+    # S4U + Limited: "run whether user is logged on or not", no stored password, no admin token.
+    return New-ScheduledTaskPrincipal -UserId $UserId -LogonType $LogonType -RunLevel $RunLevel
+}
+
+# ------------------------------------------------------------------------------------------------
+# Changes: each one inside ShouldProcess, so -WhatIf and -Confirm cover all of them
+# ------------------------------------------------------------------------------------------------
+
+function Register-AssetSyncTask {
+    [CmdletBinding(SupportsShouldProcess = $true)]
+    param(
+        [Parameter(Mandatory = $true)][string]$TaskName,
+        [Parameter(Mandatory = $true)][string]$TaskPath,
+        [Parameter(Mandatory = $true)]$Action,
+        [Parameter(Mandatory = $true)]$Trigger,
+        [Parameter(Mandatory = $true)]$Settings,
+        $Principal,
+        [System.Management.Automation.PSCredential]$Credential = [System.Management.Automation.PSCredential]::Empty,
+        [string]$RunLevel = 'Limited',
+        [Parameter(Mandatory = $true)][string]$Description
+    )
+    $registration = @{
+        TaskName    = $TaskName
+        TaskPath    = $TaskPath
+        Action      = $Action
+        Trigger     = $Trigger
+        Settings    = $Settings
+        Description = $Description
+    }
+    if ($PSCmdlet.ShouldProcess(($TaskPath + $TaskName), 'Register scheduled task (replacing any existing definition)')) {
+        if ($Credential -ne [System.Management.Automation.PSCredential]::Empty) {
+            # The password parameter set takes a plain string; it is unwrapped only here, at the call.
+            $registration['User'] = $Credential.UserName
+            $registration['Password'] = $Credential.GetNetworkCredential().Password
+            $registration['RunLevel'] = $RunLevel
+        }
+        else {
+            $registration['Principal'] = $Principal
+        }
+        # -Force replaces an existing task in place: running the script again is the update path.
+        Register-ScheduledTask @registration -Force
+    }
+}
+
+function Unregister-AssetSyncTask {
+    [CmdletBinding(SupportsShouldProcess = $true)]
+    param(
+        [Parameter(Mandatory = $true)][string]$TaskName,
+        [Parameter(Mandatory = $true)][string]$TaskPath
+    )
+    if ($PSCmdlet.ShouldProcess(($TaskPath + $TaskName), 'Unregister scheduled task')) {
+        Unregister-ScheduledTask -TaskName $TaskName -TaskPath $TaskPath -Confirm:$false
+    }
+}
+
+function New-LogDirectory {
+    [CmdletBinding(SupportsShouldProcess = $true)]
+    param([Parameter(Mandatory = $true)][string]$Path)
+    if (Test-Path -LiteralPath $Path -PathType Container) {
+        return
+    }
+    if ($PSCmdlet.ShouldProcess($Path, 'Create log folder')) {
+        [void][IO.Directory]::CreateDirectory($Path)
+    }
+}
+
+function Grant-ProjectAccess {
+    # The task's account must read the venv and the project, and write the logs. (OI)(CI) lets the
+    # grant inherit to everything below without touching every file.
+    [CmdletBinding(SupportsShouldProcess = $true)]
+    param(
+        [Parameter(Mandatory = $true)][string]$ProjectDir,
+        [Parameter(Mandatory = $true)][string]$LogDir,
+        [Parameter(Mandatory = $true)][string]$UserId
+    )
+    $grants = @(
+        @{ Path = $ProjectDir; Right = 'RX'; What = 'read and execute' },
+        @{ Path = $LogDir; Right = 'M'; What = 'modify' }
+    )
+    foreach ($grant in $grants) {
+        if ($PSCmdlet.ShouldProcess($grant.Path, ('Grant {0} {1} access' -f $UserId, $grant.What))) {
+            $null = & icacls.exe $grant.Path /grant ('{0}:(OI)(CI){1}' -f $UserId, $grant.Right) /Q
+            if ($LASTEXITCODE -ne 0) {
+                throw ("icacls could not grant {0} access to '{1}' (exit code {2}); fix the folder permissions or use -SkipAcl." -f
+                    $UserId, $grant.Path, $LASTEXITCODE)
+            }
+        }
+    }
+}
+
+function Enable-TaskHistory {
+    [CmdletBinding(SupportsShouldProcess = $true)]
+    param()
+    if ($PSCmdlet.ShouldProcess('Microsoft-Windows-TaskScheduler/Operational', 'Enable the Task Scheduler history log')) {
+        $null = & wevtutil.exe sl Microsoft-Windows-TaskScheduler/Operational /e:true
+        if ($LASTEXITCODE -ne 0) {
+            throw ('wevtutil could not enable the Task Scheduler history (exit code {0}).' -f $LASTEXITCODE)
+        }
+    }
+}
+
+function Start-AssetSyncTaskRun {
+    # Starts the task under its real account (the only test of the S4U context), waits for it to
+    # finish, and returns its info, or $null when -WhatIf skipped the start.
+    [CmdletBinding(SupportsShouldProcess = $true)]
+    param(
+        [Parameter(Mandatory = $true)][string]$TaskName,
+        [Parameter(Mandatory = $true)][string]$TaskPath,
+        [Parameter(Mandatory = $true)][TimeSpan]$Timeout,
+        [int]$PollSeconds = 2
+    )
+    if ($PSCmdlet.ShouldProcess(($TaskPath + $TaskName), 'Start scheduled task once and wait for it')) {
+        $before = (Get-ScheduledTaskInfo -TaskName $TaskName -TaskPath $TaskPath).LastRunTime
+        Start-ScheduledTask -TaskName $TaskName -TaskPath $TaskPath
+        $deadline = (Get-Date) + $Timeout
+        do {
+            Start-Sleep -Seconds $PollSeconds
+            $state = [string](Get-ScheduledTask -TaskName $TaskName -TaskPath $TaskPath).State
+            $info = Get-ScheduledTaskInfo -TaskName $TaskName -TaskPath $TaskPath
+            # Just after the start the state may still read Ready; a new LastRunTime shows the run began.
+            $finished = ($state -ne 'Running') -and ($state -ne 'Queued') -and ($info.LastRunTime -ne $before)
+        } until ($finished -or ((Get-Date) -ge $deadline))
+        return [pscustomobject]@{ Finished = $finished; Info = $info }
+    }
+    return $null
+}
+
+# ------------------------------------------------------------------------------------------------
+# Output
+# ------------------------------------------------------------------------------------------------
+
+function Get-TaskSelector {
+    # The -TaskName (and, outside the root folder, -TaskPath) arguments for the printed commands.
+    [CmdletBinding()]
+    [OutputType([string])]
+    param(
+        [Parameter(Mandatory = $true)][string]$TaskName,
+        [Parameter(Mandatory = $true)][string]$TaskPath
+    )
+    if ($TaskPath -eq '\') {
+        return ('-TaskName "{0}"' -f $TaskName)
+    }
+    return ('-TaskName "{0}" -TaskPath "{1}"' -f $TaskName, $TaskPath)
+}
+
+function Write-NextStep {
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory = $true)][string]$TaskName,
+        [Parameter(Mandatory = $true)][string]$TaskPath,
+        [Parameter(Mandatory = $true)][string]$LogDir
+    )
+    $selector = Get-TaskSelector -TaskName $TaskName -TaskPath $TaskPath
+    Write-Host ''
+    Write-Host ('Monitor:  Get-ScheduledTask {0}' -f $selector)
+    Write-Host ('          Get-ScheduledTaskInfo {0}   (LastRunTime, LastTaskResult, NextRunTime)' -f $selector)
+    Write-Host ('Run now:  Start-ScheduledTask {0}' -f $selector)
+    Write-Host ('Logs:     {0}' -f [IO.Path]::Combine($LogDir, 'sync_YYYYMMDD.log'))
+    $uninstall = '.\setup_sync_schedule.ps1 -Uninstall'
+    if ($TaskName -ne 'AssetSync' -or $TaskPath -ne '\') {
+        $uninstall = '{0} {1}' -f $uninstall, $selector
+    }
+    Write-Host ('Remove:   {0}' -f $uninstall)
+}
+
+function Write-RunResult {
+    # Prints the outcome of -RunNow. Returns $null when the run finished with exit code 0, else the
+    # error message for the caller to end with (exit 1).
+    [CmdletBinding()]
+    [OutputType([string])]
+    param(
+        [Parameter(Mandatory = $true)]$Run,
+        [Parameter(Mandatory = $true)][string]$LogDir,
+        [Parameter(Mandatory = $true)][TimeSpan]$Timeout
+    )
+    $culture = [Globalization.CultureInfo]::InvariantCulture
+    $logFile = [IO.Path]::Combine($LogDir, ('sync_{0}.log' -f (Get-Date).ToString('yyyyMMdd', $culture)))
+    $code = [long]$Run.Info.LastTaskResult
+    Write-Host ''
+    Write-Host ('Last Run Result: {0}' -f (Format-LastRunResult -Code $code))
+    Write-Host ('Log file:        {0}' -f $logFile)
+    if (-not $Run.Finished) {
+        return ('The run did not finish within {0}; it may still be going. Check later with Get-ScheduledTaskInfo ' +
+            'and read {1}.') -f $Timeout, $logFile
+    }
+    if ($code -ne 0) {
+        return ('The run ended with Last Run Result {0}; read {1}.' -f (Format-LastRunResult -Code $code), $logFile)
+    }
+    return $null
+}
+
+# ------------------------------------------------------------------------------------------------
+# Main
+# ------------------------------------------------------------------------------------------------
+
+function Install-AssetSyncSchedule {
+    [CmdletBinding(SupportsShouldProcess = $true)]
+    param(
+        [Parameter(Mandatory = $true)][string]$TaskName,
+        [Parameter(Mandatory = $true)][string]$TaskPath,
+        [Parameter(Mandatory = $true)][string]$ProjectDir,
+        [AllowEmptyString()][string]$PythonPath = '',
+        [Parameter(Mandatory = $true)][string[]]$At,
+        [bool]$PreferTimesSetting,
+        [Parameter(Mandatory = $true)][TimeSpan]$ExecutionTimeLimit,
+        [Parameter(Mandatory = $true)][int]$RestartCount,
+        [Parameter(Mandatory = $true)][TimeSpan]$RestartInterval,
+        [Parameter(Mandatory = $true)][string]$LogonType,
+        [AllowEmptyString()][string]$UserId = '',
+        # Empty, never $null: a null PSCredential argument can make PowerShell prompt for one.
+        [System.Management.Automation.PSCredential]$Credential = [System.Management.Automation.PSCredential]::Empty,
+        [Parameter(Mandatory = $true)][string]$RunLevel,
+        [switch]$RunOnlyIfNetworkAvailable,
+        [switch]$WakeToRun,
+        [switch]$SkipAcl,
+        [switch]$EnableHistory,
+        [switch]$RunNow,
+        [Parameter(Mandatory = $true)][TimeSpan]$RunNowTimeout,
+        [switch]$PassThru
+    )
+    # 1. Check everything that can be checked without changing anything.
+    $project = Resolve-ProjectDirectory -ProjectDir $ProjectDir
+    $scriptPath = [IO.Path]::Combine($project, 'scheduled_sync.py')
+    $python = Resolve-ProjectPython -ProjectDir $project -PythonPath $PythonPath
+    $times = @(Resolve-SyncTime -At $At -PreferSetting $PreferTimesSetting -ProjectDir $project)
+    Assert-TaskTiming -At $times -ExecutionTimeLimit $ExecutionTimeLimit -RestartInterval $RestartInterval
+    $user = Resolve-TaskUser -LogonType $LogonType -UserId $UserId -Credential $Credential
+    $logDir = Resolve-LogDirectory -ProjectDir $project
+    if (-not (Test-Path -LiteralPath ([IO.Path]::Combine($project, '.env')) -PathType Leaf)) {
+        Write-Warning (('No .env in {0}: unless the settings are in the environment of {1}, every run will ' +
+            'end with exit code 2 (configuration error). Copy .env.example to .env and fill it in.') -f $project, $user)
+    }
+    Assert-Administrator
+
+    # 2. Build the definition in memory.
+    $action = New-AssetSyncAction -PythonExe $python -ScriptPath $scriptPath -ProjectDir $project
+    $triggers = @(New-AssetSyncTrigger -At $times -Today (Get-Date).Date)
+    $settings = New-AssetSyncSetting -ExecutionTimeLimit $ExecutionTimeLimit -RestartCount $RestartCount `
+        -RestartInterval $RestartInterval -RunOnlyIfNetworkAvailable:$RunOnlyIfNetworkAvailable -WakeToRun:$WakeToRun
+    $principal = New-AssetSyncPrincipal -UserId $user -LogonType $LogonType -RunLevel $RunLevel
+    $description = ('assetsync: syncs Snipe-IT hardware into PostgreSQL daily at {0} (local time). ' +
+        'Runs {1} in {2}. Log: {3}. Managed by setup_sync_schedule.ps1.') -f
+        ($times -join ', '), $scriptPath, $project, [IO.Path]::Combine($logDir, 'sync_YYYYMMDD.log')
+
+    # 3. Apply, each change guarded by ShouldProcess.
+    New-LogDirectory -Path $logDir
+    $task = Register-AssetSyncTask -TaskName $TaskName -TaskPath $TaskPath -Action $action -Trigger $triggers `
+        -Settings $settings -Principal $principal -Credential $Credential -RunLevel $RunLevel -Description $description
+    if (-not $SkipAcl -and $user -ne (Get-CurrentUserName)) {
+        Grant-ProjectAccess -ProjectDir $project -LogDir $logDir -UserId $user
+    }
+    if ($EnableHistory) {
+        Enable-TaskHistory
+    }
+
+    # 4. Report.
+    $verb = 'Registered'
+    if ($WhatIfPreference) {
+        $verb = 'WhatIf: nothing changed; would register'
+    }
+    Write-Host ('{0} task {1}{2}: daily at {3} (local time), as {4} ({5}, {6}).' -f
+        $verb, $TaskPath, $TaskName, ($times -join ', '), $user, $LogonType, $RunLevel)
+    Write-Host ('  Runs:  {0} {1}' -f (ConvertTo-QuotedArgument -Value $python), (ConvertTo-QuotedArgument -Value $scriptPath))
+    Write-Host ('  In:    {0}' -f $project)
+    Write-Host ('  Limit: {0} per run; missed runs start when the PC is back; overlapping starts are ignored.' -f
+        $ExecutionTimeLimit)
+    if ($null -ne $task) {
+        $info = Get-ScheduledTaskInfo -TaskName $TaskName -TaskPath $TaskPath
+        Write-Host ('  Next run: {0}' -f $info.NextRunTime)
+    }
+    $runFailure = $null
+    if ($RunNow) {
+        Write-Host ''
+        Write-Host ('Starting {0}{1} once and waiting up to {2} ...' -f $TaskPath, $TaskName, $RunNowTimeout)
+        $run = Start-AssetSyncTaskRun -TaskName $TaskName -TaskPath $TaskPath -Timeout $RunNowTimeout
+        if ($null -ne $run) {
+            $runFailure = Write-RunResult -Run $run -LogDir $logDir -Timeout $RunNowTimeout
+        }
+    }
+    Write-NextStep -TaskName $TaskName -TaskPath $TaskPath -LogDir $logDir
+    if ($null -ne $runFailure) {
+        # The task stays registered; only the test run failed.
+        throw $runFailure
+    }
+    if ($PassThru -and $null -ne $task) {
+        $task
+    }
+}
+
+function Uninstall-AssetSyncSchedule {
+    [CmdletBinding(SupportsShouldProcess = $true)]
+    param(
+        [Parameter(Mandatory = $true)][string]$TaskName,
+        [Parameter(Mandatory = $true)][string]$TaskPath
+    )
+    $existing = Get-ScheduledTask -TaskName $TaskName -TaskPath $TaskPath -ErrorAction SilentlyContinue
+    if ($null -eq $existing) {
+        Write-Host ('Task {0}{1} is not registered; nothing to remove.' -f $TaskPath, $TaskName)
+        return
+    }
+    Assert-Administrator
+    Unregister-AssetSyncTask -TaskName $TaskName -TaskPath $TaskPath
+    if (-not $WhatIfPreference) {
+        Write-Host ('Removed task {0}{1}. The project folder, .env and the logs are unchanged.' -f $TaskPath, $TaskName)
+    }
+}
+
+# Dot-sourcing (. .\setup_sync_schedule.ps1) only defines the functions above, for tests.
+if ($MyInvocation.InvocationName -ne '.') {
+    try {
+        if ($Uninstall) {
+            Uninstall-AssetSyncSchedule -TaskName $TaskName -TaskPath $TaskPath
+        }
+        else {
+            $installArguments = Get-ScriptArgument -Command $MyInvocation.MyCommand
+            $installArguments.Remove('Uninstall')
+            if (-not $installArguments['ProjectDir']) {
+                $installArguments['ProjectDir'] = $PSScriptRoot
+            }
+            # Without -At the ASSETSYNC_SYNC_TIMES setting decides, when it is set.
+            $installArguments['PreferTimesSetting'] = -not $PSBoundParameters.ContainsKey('At')
+            Install-AssetSyncSchedule @installArguments
+        }
+        exit 0
+    }
+    catch {
+        $Host.UI.WriteErrorLine(('setup_sync_schedule.ps1: {0}' -f $_.Exception.Message))
+        exit 1
+    }
+}
