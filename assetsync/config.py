@@ -111,13 +111,6 @@ def _parse(env: Mapping[str, str], name: str, default: T, convert: Callable[[str
         raise ConfigError(f"{name}={raw!r} is not valid: {hint}") from exc
 
 
-def _positive_int(raw: str) -> int:
-    value = int(raw)
-    if value <= 0:
-        raise ValueError(raw)
-    return value
-
-
 def _positive_float(raw: str) -> float:
     value = float(raw)
     if not value > 0:
@@ -266,7 +259,7 @@ def load_settings(
         sync_times=_parse(
             source,
             "ASSETSYNC_SYNC_TIMES",
-            _sync_times(DEFAULT_SYNC_TIMES) if DEFAULT_SYNC_TIMES else (),
+            _sync_times(DEFAULT_SYNC_TIMES),
             _sync_times,
             "use 24-hour HH:MM times separated by commas, e.g. 08:00,12:00,16:00,20:00",
         ),

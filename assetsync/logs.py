@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import re
 import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -115,8 +114,3 @@ def prune_old_logs(log_dir: Path, keep_days: int, *, today: date | None = None) 
             except OSError as exc:
                 log.warning("Could not delete old log %s: %s", entry.name, exc)
     return removed
-
-
-def monotonic() -> float:
-    """The clock used for durations (a function so tests can see what is used)."""
-    return time.monotonic()

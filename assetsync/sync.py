@@ -8,7 +8,7 @@ import random
 import socket
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 import orjson
@@ -34,20 +34,14 @@ class RemovalBrakeError(Exception):
 
 
 @dataclass
-class SyncResult:
-    """What a run did; `exit_code` is what the process should return."""
+class SyncResult(MergeCounts):
+    """What a run did (the merge counts plus the run's facts); `exit_code` is what the process returns."""
 
     status: str = "running"
     exit_code: int = exitcodes.FAILED
     run_id: int | None = None
     dry_run: bool = False
     fetched: int = 0
-    inserted: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    soft_deleted: int = 0
-    restored: int = 0
-    removed: int = 0
     duration_seconds: float = 0.0
     pages: int = 0
     requests: int = 0
@@ -61,8 +55,8 @@ class SyncResult:
         return asdict(self)
 
     def apply(self, counts: MergeCounts) -> None:
-        self.inserted, self.updated, self.unchanged = counts.inserted, counts.updated, counts.unchanged
-        self.soft_deleted, self.restored, self.removed = counts.soft_deleted, counts.restored, counts.removed
+        for f in fields(MergeCounts):
+            setattr(self, f.name, getattr(counts, f.name))
 
 
 ProgressCallback = Callable[[Page, int], None]
