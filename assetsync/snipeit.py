@@ -41,6 +41,14 @@ class BadResponseError(SnipeITError):
     """The body was not what the API sends (error object, broken JSON) after all retries."""
 
 
+class TLSError(SnipeITError):
+    """The server's TLS certificate could not be verified."""
+
+
+class UnreachableError(BadResponseError):
+    """No answer at all after every retry: refused, timed out, or the name did not resolve."""
+
+
 class OutOfTimeError(SnipeITError):
     """The run's time budget (ASSETSYNC_RUN_TIMEOUT) ran out while talking to Snipe-IT."""
 
@@ -160,8 +168,9 @@ class SnipeITClient:
             }
         )
         self.session.verify = verify
-        # A redirect would mean a wrong URL or a login page; never follow, so the token never leaves.
-        self.session.max_redirects = 0
+        # A redirect would mean a wrong URL or a login page: every request passes
+        # allow_redirects=False, so the token never leaves. (max_redirects=0 would make requests
+        # raise TooManyRedirects on any 3xx even then, hiding the clear WrongURLError.)
         self.requests_sent = 0
         self.retries = 0
         self.count_429 = 0
@@ -186,7 +195,7 @@ class SnipeITClient:
             try:
                 resp = self.session.get(url, params=params, timeout=timeout, allow_redirects=False)
             except requests.exceptions.SSLError as exc:
-                raise SnipeITError(
+                raise TLSError(
                     f"TLS verification of {self.api_url} failed ({_first_line(exc)}); if Snipe-IT uses "
                     "a private CA, set SNIPEIT_CA_BUNDLE to its PEM file"
                 ) from None
@@ -227,7 +236,9 @@ class SnipeITClient:
             message = f"Snipe-IT kept failing: {reason}, {attempt + 1} attempts"
             if exc is not None and not isinstance(exc, BadResponseError):
                 message += f" ({_first_line(exc)})"
-            raise BadResponseError(message + "; check that Snipe-IT is up, then run the sync again") from None
+            unreachable = isinstance(exc, requests.exceptions.Timeout | requests.exceptions.ConnectionError)
+            error = UnreachableError if unreachable else BadResponseError
+            raise error(message + "; check that Snipe-IT is up, then run the sync again") from None
         if server_wait is not None:
             wait = min(server_wait, self._retry.max_wait)
         else:
