@@ -1,0 +1,444 @@
+"""`assetsync check`: is everything set up right? Read-only checks, in the order a run needs them.
+
+Nothing is written anywhere except one summary line in today's log file (which is also how the
+log folder is proven writable). Each item is a CheckResult; the CLI prints them.
+"""
+
+from __future__ import annotations
+
+import io
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+from typing import Any
+
+import psycopg
+
+from assetsync.config import ENV_FILE, ConfigError, Settings, is_loopback, load_settings
+from assetsync.logs import log, open_run_log
+from assetsync.redact import Redactor
+from assetsync.snipeit import (
+    AuthenticationError,
+    PermissionDeniedError,
+    SnipeITClient,
+    SnipeITError,
+    TLSError,
+    UnreachableError,
+    WrongURLError,
+)
+from assetsync.store import LATEST_VERSION, SchemaAccess, Store, StoreError, connect
+from assetsync.sync import make_client, make_redactor
+
+OK, WARN, FAIL, SKIP = "ok", "warn", "fail", "skip"
+
+CONFIG = "Configuration"
+REACHABLE = "Snipe-IT reachable"
+TLS = "TLS certificate"
+API_ADDRESS = "Snipe-IT API address"
+TOKEN = "API token accepted"
+LIST = "Token may list hardware"
+SCOPING = "Company scoping"
+VERSION = "Snipe-IT version"
+PAGE_CAP = "Server page cap"
+SNIPEIT_ITEMS = (REACHABLE, TLS, API_ADDRESS, TOKEN, LIST, SCOPING, VERSION, PAGE_CAP)
+PG_REACHABLE = "PostgreSQL reachable"
+PG_SCHEMA = "PostgreSQL schema"
+PG_TABLES = "PostgreSQL tables"
+PG_TEMP = "Temporary tables"
+PG_ITEMS = (PG_REACHABLE, PG_SCHEMA, PG_TABLES, PG_TEMP)
+LOG_FOLDER = "Log folder"
+ALL_ITEMS = (CONFIG, *SNIPEIT_ITEMS, *PG_ITEMS, LOG_FOLDER)
+
+# A check should answer within seconds; one retry still rides out a single hiccup.
+CHECK_RETRIES = 1
+CHECK_BUDGET_S = 120.0
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """One checked item: its state (ok, warn, fail, skip), what was found, and the fix on failure."""
+
+    name: str
+    state: str
+    detail: str
+    fix: str = ""
+
+    @property
+    def passed(self) -> bool:
+        return self.state in (OK, WARN)
+
+
+Emit = Callable[[CheckResult], None]
+
+
+@dataclass
+class CheckReport:
+    results: list[CheckResult]
+    config_failed: bool
+
+    @property
+    def passed(self) -> bool:
+        return all(r.passed for r in self.results)
+
+
+def run_checks(env: Mapping[str, str] | None = None, *, on_result: Emit | None = None) -> CheckReport:
+    """Check configuration, Snipe-IT, PostgreSQL and the log folder; report each as it is done."""
+    results: list[CheckResult] = []
+
+    def emit(result: CheckResult) -> None:
+        results.append(result)
+        if on_result is not None:
+            on_result(result)
+
+    try:
+        settings = load_settings(env)
+    except ConfigError as exc:
+        emit(CheckResult(CONFIG, FAIL, "a setting is missing or not valid", str(exc)))
+        for name in ALL_ITEMS[1:]:
+            emit(CheckResult(name, SKIP, "skipped until the configuration is valid"))
+        return CheckReport(results, config_failed=True)
+    emit(CheckResult(CONFIG, OK, _config_source(env)))
+    redact = make_redactor(settings)
+    safe = _Redacting(emit, redact)
+    # Log lines of the checks (retries, the summary) go to today's log, never to the console.
+    with open_run_log(settings.log_dir, redact, console=io.StringIO()) as setup:
+        check_snipeit(settings, safe)
+        check_postgres(settings, safe)
+        failed = [r for r in results if not r.passed]
+        log.info(
+            "Check: %d items passed, %d failed%s",
+            len(results) - len(failed),
+            len(failed),
+            "".join(f"; {r.name} FAILED: {redact(r.detail)}" for r in failed),
+        )
+    if setup.file_error:
+        safe(
+            CheckResult(
+                LOG_FOLDER,
+                FAIL,
+                setup.file_error,
+                f"make {settings.log_dir} writable for the account that runs the sync "
+                "(Task Scheduler's 'Run as' user), or set ASSETSYNC_LOG_DIR to a folder it may write",
+            )
+        )
+    else:
+        safe(CheckResult(LOG_FOLDER, OK, f"writable; this check was logged in {setup.path}"))
+    return CheckReport(results, config_failed=False)
+
+
+class _Redacting:
+    """Scrubs secrets from every result before it is kept or shown."""
+
+    def __init__(self, emit: Emit, redact: Redactor) -> None:
+        self._emit = emit
+        self._redact = redact
+
+    def __call__(self, result: CheckResult) -> None:
+        self._emit(replace(result, detail=self._redact(result.detail), fix=self._redact(result.fix)))
+
+
+def _config_source(env: Mapping[str, str] | None) -> str:
+    if env is not None:
+        return "the required settings are present and valid"
+    if ENV_FILE.is_file():
+        return f"valid; read from {ENV_FILE} and the environment"
+    return f"valid; read from the environment (there is no {ENV_FILE})"
+
+
+# -- Snipe-IT --------------------------------------------------------------------------------------
+def check_snipeit(settings: Settings, emit: Emit) -> None:
+    """Reachability, TLS, API address, token, list permission, scoping, version and page cap."""
+    quick = replace(settings, max_retries=min(settings.max_retries, CHECK_RETRIES))
+    client = make_client(quick, deadline=time.monotonic() + CHECK_BUDGET_S)
+    try:
+        _check_snipeit(settings, client, emit)
+    finally:
+        client.close()
+
+
+def _check_snipeit(settings: Settings, client: SnipeITClient, emit: Emit) -> None:
+    me: Any = None
+    try:
+        me = client.get("users/me").data
+    except PermissionDeniedError:
+        pass  # authenticated, but not allowed to read itself: the scoping hint says so
+    except AuthenticationError as exc:
+        _passed_until(TOKEN, settings, emit)
+        emit(
+            CheckResult(TOKEN, FAIL, str(exc), "create a new API key in Snipe-IT and put it in SNIPEIT_TOKEN")
+        )
+        _skip_after(TOKEN, emit)
+        return
+    except SnipeITError as exc:
+        _fail_connection(settings, client, exc, emit)
+        return
+    _passed_until(LIST, settings, emit, me)
+    try:
+        listing = client.get("hardware", {"limit": 500, "offset": 0, "sort": "id", "order": "asc"}).data
+        total, rows = int(listing["total"]), len(listing["rows"])
+    except SnipeITError as exc:
+        emit(CheckResult(LIST, FAIL, str(exc), _LIST_FIX))
+        _skip_after(LIST, emit)
+        return
+    except (TypeError, KeyError, ValueError):
+        emit(
+            CheckResult(LIST, FAIL, "the hardware list did not have the usual {total, rows} shape", _LIST_FIX)
+        )
+        _skip_after(LIST, emit)
+        return
+    emit(
+        CheckResult(
+            LIST, OK, f"{total} assets in the default list (archived and deleted ones come in extra passes)"
+        )
+    )
+    emit(_scoping(me))
+    emit(_version(client))
+    emit(_page_cap(settings, total, rows))
+
+
+_LIST_FIX = (
+    "give the token's user the 'View' permission on assets (Snipe-IT: Users > the API user > "
+    "Permissions), or use an API key of a user that has it"
+)
+
+
+def _passed_until(stop: str, settings: Settings, emit: Emit, me: Any = None) -> None:
+    """Emit the items before `stop`: they passed, since a later stage was reached."""
+    for name in SNIPEIT_ITEMS[: SNIPEIT_ITEMS.index(stop)]:
+        if name == REACHABLE:
+            emit(CheckResult(REACHABLE, OK, f"{settings.api_url} answered"))
+        elif name == TLS:
+            emit(_tls_state(settings))
+        elif name == API_ADDRESS:
+            emit(CheckResult(API_ADDRESS, OK, "the address answers as the Snipe-IT API (JSON)"))
+        elif name == TOKEN:
+            user = me.get("username") if isinstance(me, dict) else None
+            emit(CheckResult(TOKEN, OK, f"accepted; it belongs to user '{user}'" if user else "accepted"))
+
+
+def _skip_after(failed: str, emit: Emit) -> None:
+    for name in SNIPEIT_ITEMS[SNIPEIT_ITEMS.index(failed) + 1 :]:
+        emit(CheckResult(name, SKIP, f"skipped until '{failed}' passes"))
+
+
+def _fail_connection(settings: Settings, client: SnipeITClient, exc: SnipeITError, emit: Emit) -> None:
+    if isinstance(exc, UnreachableError):
+        where, fix = (
+            REACHABLE,
+            (
+                "check the host name and port in SNIPEIT_API_URL, that this machine can reach it "
+                "(firewall, proxy, VPN), and that Snipe-IT is up"
+            ),
+        )
+    elif isinstance(exc, TLSError):
+        where, fix = (
+            TLS,
+            (
+                "if Snipe-IT's certificate comes from a private CA, set SNIPEIT_CA_BUNDLE to that CA's PEM "
+                "file; if it has expired or names another host, renew it"
+            ),
+        )
+    elif isinstance(exc, WrongURLError):
+        where, fix = (
+            API_ADDRESS,
+            (
+                "set SNIPEIT_API_URL to the address you open Snipe-IT with in the browser "
+                "(https://assets.example.com); a login page means a wrong path or a proxy in between"
+            ),
+        )
+    elif client.requests_sent == 0:
+        where, fix = REACHABLE, "check that Snipe-IT is up and SNIPEIT_API_URL is right"
+    else:
+        where, fix = REACHABLE, "Snipe-IT answers but keeps failing; check its web server and PHP logs"
+    _passed_until(where, settings, emit)
+    emit(CheckResult(where, FAIL, str(exc), fix))
+    _skip_after(where, emit)
+
+
+def _tls_state(settings: Settings) -> CheckResult:
+    url = settings.api_url
+    if url.startswith("http://"):
+        if is_loopback(url):
+            return CheckResult(TLS, OK, "plain http to this machine (loopback): no certificate involved")
+        return CheckResult(
+            TLS,
+            WARN,
+            "plain http: the API token crosses the network unencrypted",
+            "use the https:// address of Snipe-IT in SNIPEIT_API_URL",
+        )
+    if not settings.verify_tls:
+        return CheckResult(
+            TLS,
+            WARN,
+            "certificate verification is OFF (SNIPEIT_VERIFY_TLS=false)",
+            "set SNIPEIT_CA_BUNDLE to your CA's PEM file and remove SNIPEIT_VERIFY_TLS",
+        )
+    via = f" against {settings.ca_bundle}" if settings.ca_bundle else ""
+    return CheckResult(TLS, OK, f"certificate verified{via}")
+
+
+def _scoping(me: Any) -> CheckResult:
+    if not isinstance(me, dict):
+        return CheckResult(SCOPING, WARN, "could not read the token's user", _SCOPING_FIX)
+    user = me.get("username") or me.get("name") or "?"
+    perms = me.get("permissions")
+    if not isinstance(perms, dict):
+        perms = {}
+    if str(perms.get("superuser", "")) == "1":
+        return CheckResult(SCOPING, OK, f"user '{user}' is a superuser: company scoping hides nothing")
+    return CheckResult(
+        SCOPING,
+        WARN,
+        f"user '{user}' is not a superuser: with Full Multiple Companies Support on, Snipe-IT "
+        "hides other companies' assets from it",
+        _SCOPING_FIX,
+    )
+
+
+_SCOPING_FIX = (
+    "use the API key of a superuser, or make sure Full Multiple Companies Support is off "
+    "(Admin > Settings > General)"
+)
+
+
+def _version(client: SnipeITClient) -> CheckResult:
+    try:
+        data = client.get("version").data
+        return CheckResult(VERSION, OK, f"Snipe-IT {data['version']}")
+    except (SnipeITError, TypeError, KeyError):
+        return CheckResult(
+            VERSION,
+            WARN,
+            "Snipe-IT did not report its version (GET /api/v1/version exists from v6.1 on)",
+            "upgrade Snipe-IT to a supported version",
+        )
+
+
+def _page_cap(settings: Settings, total: int, rows: int) -> CheckResult:
+    if total == 0:
+        return CheckResult(PAGE_CAP, OK, "unknown: the default list is empty")
+    if total <= rows:
+        return CheckResult(PAGE_CAP, OK, f"at least {rows} rows per page (every asset fits in one page)")
+    pages = -(-total // min(rows, settings.page_size))
+    note = ""
+    if rows < settings.page_size:
+        note = f" (SNIPEIT_PAGE_SIZE={settings.page_size} is above it; the sync adapts)"
+    return CheckResult(PAGE_CAP, OK, f"{rows} rows per page{note}; the default list is about {pages} pages")
+
+
+# -- PostgreSQL ------------------------------------------------------------------------------------
+def check_postgres(settings: Settings, emit: Emit) -> None:
+    """Connection, and what the role may do with the target schema, found without writing."""
+    try:
+        conn = connect(
+            settings.database_url,
+            server_timezone=settings.server_timezone.key,
+            connect_timeout_s=int(settings.connect_timeout),
+        )
+    except StoreError as exc:
+        emit(
+            CheckResult(
+                PG_REACHABLE,
+                FAIL,
+                str(exc),
+                "check host, port, user, password and database name in DATABASE_URL, and that the "
+                "server accepts this machine (listen_addresses, pg_hba.conf)",
+            )
+        )
+        for name in PG_ITEMS[1:]:
+            emit(CheckResult(name, SKIP, f"skipped until '{PG_REACHABLE}' passes"))
+        return
+    try:
+        access = Store(conn, settings.schema).access()
+    except psycopg.Error as exc:
+        emit(
+            CheckResult(
+                PG_REACHABLE,
+                FAIL,
+                f"connected, but could not read the role's privileges: {str(exc).strip()}",
+                "connect as a role that may read the system catalogs (every role normally may)",
+            )
+        )
+        for name in PG_ITEMS[1:]:
+            emit(CheckResult(name, SKIP, f"skipped until '{PG_REACHABLE}' passes"))
+        return
+    finally:
+        conn.close()
+    emit(
+        CheckResult(
+            PG_REACHABLE,
+            OK,
+            f"PostgreSQL {access.server_version}, database {access.database}, role {access.role}",
+        )
+    )
+    emit(_schema_state(settings.schema, access))
+    emit(_tables_state(settings.schema, access))
+    if access.can_use_temp:
+        emit(CheckResult(PG_TEMP, OK, "the role may create the session's staging tables"))
+    else:
+        emit(
+            CheckResult(
+                PG_TEMP,
+                FAIL,
+                f"role {access.role} may not create temporary tables in {access.database}",
+                f"GRANT TEMPORARY ON DATABASE {access.database} TO {access.role};",
+            )
+        )
+
+
+def _schema_state(schema: str, a: SchemaAccess) -> CheckResult:
+    name = PG_SCHEMA
+    if not a.schema_exists:
+        if a.can_create_schema:
+            return CheckResult(
+                name, OK, f"{schema} does not exist yet; the role may create it (the first sync does)"
+            )
+        return CheckResult(
+            name,
+            FAIL,
+            f"{schema} does not exist, and role {a.role} may not create schemas in {a.database}",
+            f"GRANT CREATE ON DATABASE {a.database} TO {a.role}; or, as the owner: "
+            f"CREATE SCHEMA {schema} AUTHORIZATION {a.role};",
+        )
+    if not a.schema_usage:
+        return CheckResult(
+            name,
+            FAIL,
+            f"{schema} exists, but role {a.role} may not use it",
+            f"GRANT USAGE ON SCHEMA {schema} TO {a.role};",
+        )
+    complete = set(a.tables) == {"assets", "sync_runs", "schema_version"} and a.version == LATEST_VERSION
+    if not a.schema_create:
+        grant = f"GRANT CREATE ON SCHEMA {schema} TO {a.role};"
+        if complete:
+            return CheckResult(
+                name, WARN, f"{schema} is usable, but a future upgrade needs CREATE on it", grant
+            )
+        return CheckResult(name, FAIL, f"role {a.role} may not create the tables in it", grant)
+    return CheckResult(name, OK, f"{schema} exists; role {a.role} may use it and create tables in it")
+
+
+def _tables_state(schema: str, a: SchemaAccess) -> CheckResult:
+    if not a.tables:
+        return CheckResult(PG_TABLES, OK, "not created yet; the first sync creates them")
+    missing = {t: rights for t, rights in a.tables.items() if rights}
+    if missing:
+        lacks = "; ".join(f"{schema}.{t}: {', '.join(r)}" for t, r in sorted(missing.items()))
+        return CheckResult(
+            PG_TABLES,
+            FAIL,
+            f"role {a.role} lacks rights it needs: {lacks}",
+            f"GRANT SELECT, INSERT, UPDATE ON ALL TABLES IN SCHEMA {schema} TO {a.role}; "
+            f"GRANT USAGE ON ALL SEQUENCES IN SCHEMA {schema} TO {a.role};",
+        )
+    if a.version is not None and a.version > LATEST_VERSION:
+        return CheckResult(
+            PG_TABLES,
+            FAIL,
+            f"schema version {a.version} is newer than this assetsync understands ({LATEST_VERSION})",
+            "upgrade assetsync on this machine",
+        )
+    count = (
+        f"; {a.live_assets} assets stored (not counting removed ones)" if a.live_assets is not None else ""
+    )
+    return CheckResult(PG_TABLES, OK, f"{', '.join(sorted(a.tables))} readable and writable{count}")
