@@ -162,6 +162,22 @@ class Store:
     def unlock(self) -> None:
         self.conn.execute(sql.SQL("SELECT pg_advisory_unlock({})").format(self.lock_key()))
 
+    def release_locks(self) -> None:
+        """Free this session's lock now. PostgreSQL frees a closed session's locks a moment after
+        the close, and a run started right after this one must not find the lock still held."""
+        self.conn.execute("SELECT pg_advisory_unlock_all()")
+
+    def lock_is_free(self) -> bool:
+        """True when no session holds the sync lock of this schema (taken and released at once).
+
+        Only a hint: another process may take the lock right after; the run itself still locks.
+        """
+        got = self.conn.execute(sql.SQL("SELECT pg_try_advisory_lock({})").format(self.lock_key())).fetchone()
+        if not got or not got[0]:
+            return False
+        self.unlock()
+        return True
+
     # -- schema --------------------------------------------------------------------------------
     def schema_version(self) -> int | None:
         """The applied migration version, or None when the schema has not been created yet."""

@@ -144,6 +144,8 @@ def run_sync(settings: Settings, options: SyncOptions | None = None) -> SyncResu
         if store is not None and result.run_id is not None and result.status != "success":
             _record_failure(settings, store, result)
         if store is not None:
+            with contextlib.suppress(psycopg.Error):
+                store.release_locks()
             _close_quietly(store.conn)
     _log_result(result)
     return result
