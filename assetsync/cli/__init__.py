@@ -1,7 +1,13 @@
 """Command-line interface. Each command lives in its own module and registers itself on `cli`."""
 
 # Imported for their side effect: registering the commands on `cli`.
-from assetsync.cli import check_command, schedule_command, sync_command  # noqa: F401
+from assetsync.cli import (  # noqa: F401
+    check_command,
+    runs_command,
+    schedule_command,
+    status_command,
+    sync_command,
+)
 from assetsync.cli.group import cli, main
 
 __all__ = ["cli", "main"]
