@@ -432,10 +432,11 @@ class Store:
     def changed_tags(self, limit: int = 1000) -> dict[str, list[str]]:
         """Asset tags per kind of planned change (for dry-run -v)."""
         stage = sql.Identifier(STAGE)
-        out: dict[str, list[str]] = {"insert": [], "update": []}
+        out: dict[str, list[str]] = {}
         for kind, cond in (
             ("insert", "t.id IS NULL"),
             ("update", "t.id IS NOT NULL AND (t.content_hash <> s.content_hash OR t.removed_at IS NOT NULL)"),
+            ("soft-delete", "t.id IS NOT NULL AND s.deleted_at IS NOT NULL AND t.deleted_at IS NULL"),
         ):
             rows = self.conn.execute(
                 sql.SQL(

@@ -116,6 +116,20 @@ def run_and_log(
 
 
 def _print_planned(result: SyncResult) -> None:
+    """The asset tags behind the dry run's counts (the store lists at most 1000 per kind)."""
+    if not result.planned_tags and result.inserted:
+        click.echo(
+            f"would insert all {result.inserted} assets (the assets table does not exist yet)", err=True
+        )
+        return
+    counts = {
+        "insert": result.inserted,
+        "update": result.updated,
+        "soft-delete": result.soft_deleted,
+        "remove": result.removed,
+    }
     for kind, tags in result.planned_tags.items():
         if tags:
-            click.echo(f"would {kind}: {', '.join(tags)}", err=True)
+            more = counts.get(kind, 0) - len(tags)
+            tail = f" and {more} more" if more > 0 else ""
+            click.echo(f"would {kind} {counts.get(kind, len(tags))}: {', '.join(tags)}{tail}", err=True)
