@@ -7,12 +7,14 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from types import FrameType
+from typing import TextIO, cast
 
 import click
 import orjson
 
 from assetsync import exitcodes
 from assetsync.cli.group import cli
+from assetsync.cli.progress import ProgressLine
 from assetsync.config import ConfigError, Settings, load_settings
 from assetsync.runner import logged_run
 from assetsync.sync import SyncOptions, SyncResult
@@ -95,13 +97,18 @@ def run_and_log(
     verbose: bool = False,
 ) -> int:
     """One logged run, as the CLI does it; returns the exit code."""
-    with sigterm_as_interrupt():
-        run = logged_run(
-            settings,
-            SyncOptions(dry_run=dry_run, accept_removals=accept_removals),
-            console=None if quiet else sys.stderr,
-            verbose=verbose,
-        )
+    # A bar only for a person at a terminal: Task Scheduler and scripts get plain log lines.
+    progress = ProgressLine(sys.stderr) if not (quiet or as_json) and sys.stderr.isatty() else None
+    console: TextIO | None = None if quiet else sys.stderr
+    options = SyncOptions(dry_run=dry_run, accept_removals=accept_removals)
+    if progress is not None:
+        console, options.on_page = cast(TextIO, progress), progress.on_page
+    try:
+        with sigterm_as_interrupt():
+            run = logged_run(settings, options, console=console, verbose=verbose)
+    finally:
+        if progress is not None:
+            progress.finish()
     result = run.result
     if dry_run and verbose:
         _print_planned(result)
