@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import orjson
+import psycopg
 from click.testing import CliRunner, Result
 
+from assetsync import exitcodes
 from assetsync.cli import cli
 from assetsync.fake_snipeit import FakeSnipeIT, generate_assets
 from tests.conftest import query
@@ -93,4 +95,17 @@ def test_dry_run_right_after_a_sync_plans_nothing(
     planned = orjson.loads(sync(env, "--dry-run", "--json", "-q").stdout)
     assert (planned["inserted"], planned["updated"], planned["removed"]) == (0, 0, 0)
     assert planned["unchanged"] == len(fake.all_ids())
+    assert database_state(db_dsn) == before
+
+
+def test_dry_run_while_a_sync_holds_the_lock_exits_3(
+    fake: FakeSnipeIT, env: dict[str, str], db_dsn: str
+) -> None:
+    assert sync(env, "-q").exit_code == 0
+    before = database_state(db_dsn)
+    with psycopg.connect(db_dsn, autocommit=True) as holder:
+        holder.execute("SELECT pg_advisory_lock(hashtextextended('assetsync:snipeit', 0))")
+        result = sync(env, "--dry-run", "--json", "-q")
+    assert result.exit_code == exitcodes.LOCKED
+    assert orjson.loads(result.stdout)["status"] == "locked"
     assert database_state(db_dsn) == before
