@@ -63,6 +63,7 @@ class Settings:
     confirm_sample: int = 5
     run_timeout: float = 3000.0
     sync_times: tuple[time, ...] = ()
+    serve_token: str = field(default="", repr=False)  # bearer token of `assetsync serve`'s POST endpoints
 
     @property
     def tls_verify(self) -> bool | str:
@@ -263,6 +264,7 @@ def load_settings(
             _sync_times,
             "use 24-hour HH:MM times separated by commas, e.g. 08:00,12:00,16:00,20:00",
         ),
+        serve_token=source.get("ASSETSYNC_SERVE_TOKEN", "").strip(),
     )
 
 
