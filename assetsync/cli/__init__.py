@@ -6,6 +6,7 @@ from assetsync.cli import (  # noqa: F401
     demo_command,
     runs_command,
     schedule_command,
+    serve_command,
     status_command,
     sync_command,
 )
