@@ -1,0 +1,27 @@
+"""Fixtures of the fault suite: small timeouts and pages so every scenario is quick."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from assetsync.fake_snipeit import FakeSnipeIT
+from tests.conftest import make_env
+
+
+@pytest.fixture
+def fenv(fake: FakeSnipeIT, db_dsn: str, tmp_path: Path) -> dict[str, str]:
+    """Settings for a fault scenario: 20-row pages (several per pass), quick retries, a run budget."""
+    # The fake counts 120 requests a minute per user, like Snipe-IT; no scenario comes near that.
+    return make_env(
+        fake,
+        db_dsn,
+        tmp_path / "logs",
+        SNIPEIT_PAGE_SIZE="20",
+        SNIPEIT_MAX_RETRIES="3",
+        SNIPEIT_MAX_RETRY_WAIT="0.05",
+        SNIPEIT_CONNECT_TIMEOUT="2",
+        SNIPEIT_READ_TIMEOUT="5",
+        ASSETSYNC_RUN_TIMEOUT="60",
+    )
