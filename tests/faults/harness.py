@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import subprocess
 import sys
@@ -30,6 +31,8 @@ from tests.conftest import query
 
 OLD = "old"
 NEW = "new"
+# The checksum of an assets table without rows: what a failed first run must leave.
+EMPTY = hashlib.md5(b"").hexdigest()
 
 
 @dataclass
