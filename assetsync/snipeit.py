@@ -103,11 +103,17 @@ class RateLimitPacer:
             self._window_start = sent_at
         self._last_remaining = remaining
 
-    def before_request(self) -> None:
+    def before_request(self, deadline: float | None = None) -> None:
         if self._last_remaining is None or self._last_remaining > 0 or self._window_start is None:
             return
         wait = self._window_start + self.window - self._clock() + 0.05
         if wait > 0:
+            if deadline is not None and self._clock() + wait > deadline:
+                raise OutOfTimeError(
+                    f"the run's time budget (ASSETSYNC_RUN_TIMEOUT) would run out while pausing {wait:.0f} s "
+                    "for Snipe-IT's rate limit (API_THROTTLE_PER_MINUTE); raise the limit for the API user "
+                    "or give the run more time"
+                )
             log.info("Rate limit budget used up; pausing %.1f s until the window resets", wait)
             self._sleep(wait)
             self.waited += wait
@@ -189,7 +195,7 @@ class SnipeITClient:
         url = f"{self.api_url}/{path.lstrip('/')}"
         attempt = 0
         while True:
-            self.pacer.before_request()
+            self.pacer.before_request(self._deadline)
             timeout = self._request_timeout()
             sent_at = self._clock()
             try:
