@@ -205,9 +205,20 @@ class SnipeITClient:
                     f"TLS verification of {self.api_url} failed ({_first_line(exc)}); if Snipe-IT uses "
                     "a private CA, set SNIPEIT_CA_BUNDLE to its PEM file"
                 ) from None
-            except (requests.exceptions.Timeout, requests.exceptions.ConnectionError) as exc:
+            except (
+                requests.exceptions.Timeout,
+                requests.exceptions.ConnectionError,
+                # The body ended before its Content-Length (a dropped connection, a proxy cut-off).
+                requests.exceptions.ChunkedEncodingError,
+                requests.exceptions.ContentDecodingError,
+            ) as exc:
                 attempt = self._retry_or_raise(attempt, f"{type(exc).__name__} for {path}", None, exc)
                 continue
+            except requests.exceptions.RequestException as exc:
+                raise SnipeITError(
+                    f"the request to Snipe-IT for {path} could not be made ({_first_line(exc)}); "
+                    "check SNIPEIT_API_URL"
+                ) from None
             self.requests_sent += 1
             elapsed = self._clock() - sent_at
             self.pacer.observe(resp.headers, sent_at)
