@@ -72,13 +72,18 @@ class FetchReport:
 
 
 def _row_id(row: Any) -> int:
+    """The asset id of a row; a string of ASCII digits counts, anything else fails the run."""
     if not isinstance(row, dict):
         raise BadResponseError(f"Snipe-IT sent a list row that is not an object: {str(row)[:100]!r}")
     value = row.get("id")
     if isinstance(value, bool) or not isinstance(value, int):
-        if isinstance(value, str) and value.isdigit():
+        # str.isdigit() also accepts '²' and other digits int() refuses: ASCII only.
+        if isinstance(value, str) and value.isascii() and value.isdigit():
             return int(value)
-        raise BadResponseError(f"Snipe-IT sent an asset whose id is not a whole number: {value!r}")
+        raise BadResponseError(
+            f"Snipe-IT sent an asset whose id is not a whole number: {str(value)[:50]!r}; "
+            "the asset cannot be stored, so nothing was changed"
+        )
     return value
 
 

@@ -265,8 +265,8 @@ def _confirm_removals(
                 gone.append(asset_id)
                 continue
             raise
-        if isinstance(data, dict) and data.get("id") == asset_id:
-            found.append(data)
+        if isinstance(data, dict) and data.get("id") in (asset_id, str(asset_id)):
+            found.append({**data, "id": asset_id})
         else:
             raise RemovalBrakeError(
                 f"Snipe-IT answered oddly when asked for asset {asset_id}; nothing was changed"
