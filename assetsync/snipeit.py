@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import random
+import re
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -17,6 +18,8 @@ from assetsync import __version__
 
 log = logging.getLogger("assetsync")
 
+# Valid pairs were already joined by the JSON parser: what is left in this range stands alone.
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 RETRIABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
 DEFAULT_429_WAIT = 60.0  # Snipe-IT v8.1.x sends 429 without Retry-After; Laravel's window is 60 s.
 
@@ -387,7 +390,8 @@ def sanitise_text(value: str) -> str:
     try:
         value.encode("utf-8")
     except UnicodeEncodeError:
-        value = value.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
+        # One U+FFFD per lone surrogate (a round trip through bytes would give three).
+        value = _LONE_SURROGATE.sub("\ufffd", value)
     return value
 
 
