@@ -62,6 +62,7 @@ class Settings:
     removal_brake: float = 0.10
     confirm_sample: int = 5
     run_timeout: float = 3000.0
+    statement_timeout: float = 600.0
     sync_times: tuple[time, ...] = ()
     serve_token: str = field(default="", repr=False)  # bearer token of `assetsync serve`'s POST endpoints
 
@@ -256,6 +257,13 @@ def load_settings(
         ),
         run_timeout=_parse(
             source, "ASSETSYNC_RUN_TIMEOUT", 3000.0, _positive_float, "use a number of seconds such as 3000"
+        ),
+        statement_timeout=_parse(
+            source,
+            "ASSETSYNC_STATEMENT_TIMEOUT",
+            600.0,
+            _positive_float,
+            "use a number of seconds such as 600",
         ),
         sync_times=_parse(
             source,

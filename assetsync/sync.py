@@ -115,7 +115,11 @@ def run_sync(settings: Settings, options: SyncOptions | None = None) -> SyncResu
             "use SNIPEIT_CA_BUNDLE for a private CA instead",
         )
     try:
-        conn = connect(settings.database_url, server_timezone=settings.server_timezone.key)
+        conn = connect(
+            settings.database_url,
+            server_timezone=settings.server_timezone.key,
+            statement_timeout_s=settings.statement_timeout,
+        )
         store = Store(conn, settings.schema)
         store.try_lock()
         _run(settings, opts, store, client, result, started)
