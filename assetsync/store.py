@@ -131,6 +131,33 @@ def connect(
     return conn
 
 
+def describe_error(exc: psycopg.Error, *, connection_lost: bool, statement_timeout: float) -> str:
+    """A PostgreSQL failure as one sentence that says what happened and what to do."""
+    reason = _pg_reason(exc) if connection_lost else (str(exc).strip().splitlines() or ["?"])[0]
+    if connection_lost:
+        return (
+            f"the connection to PostgreSQL was lost ({reason}); the server rolled back the unfinished "
+            "work, so the database keeps the state of the last finished sync; run the sync again"
+        )
+    if isinstance(exc, psycopg.errors.QueryCanceled) and "statement timeout" in reason:
+        return (
+            f"a database statement ran longer than ASSETSYNC_STATEMENT_TIMEOUT ({statement_timeout:g} s) and "
+            "was cancelled; nothing was changed. Another session may hold a lock on the tables (a long "
+            "report or an open transaction: see pg_stat_activity), or raise ASSETSYNC_STATEMENT_TIMEOUT"
+        )
+    if isinstance(exc, psycopg.errors.LockNotAvailable):
+        return (
+            f"waited too long for a lock on the tables ({reason}); nothing was changed. Another session "
+            "holds it (see pg_stat_activity); run the sync again when it is done"
+        )
+    if isinstance(exc, psycopg.errors.InsufficientPrivilege):
+        return (
+            f"the database role lacks a privilege ({reason}); nothing was changed. Give it the grants "
+            "listed in the README (PostgreSQL permissions)"
+        )
+    return f"PostgreSQL error: {reason}; nothing was changed"
+
+
 def _pg_reason(exc: BaseException) -> str:
     text = str(exc).strip().splitlines()
     return text[-1] if text else type(exc).__name__

@@ -21,7 +21,7 @@ from assetsync.fields import RowMapper
 from assetsync.prefetch import prefetch
 from assetsync.redact import Redactor, database_password
 from assetsync.snipeit import ApiErrorBody, RetryPolicy, SnipeITClient, SnipeITError
-from assetsync.store import LockBusyError, MergeCounts, Store, StoreError, connect
+from assetsync.store import LockBusyError, MergeCounts, Store, StoreError, connect, describe_error
 
 log = logging.getLogger("assetsync")
 
@@ -131,7 +131,8 @@ def run_sync(settings: Settings, options: SyncOptions | None = None) -> SyncResu
         result.status, result.exit_code, result.error = "failed", exitcodes.FAILED, str(exc)
     except psycopg.Error as exc:
         result.status, result.exit_code = "failed", exitcodes.FAILED
-        result.error = f"PostgreSQL error: {_pg_message(exc)}; nothing was changed"
+        lost = store is not None and (store.conn.broken or store.conn.closed)
+        result.error = describe_error(exc, connection_lost=lost, statement_timeout=settings.statement_timeout)
     except KeyboardInterrupt:
         result.status, result.exit_code = "interrupted", exitcodes.INTERRUPTED
         result.error = "interrupted (Ctrl-C or SIGTERM) before the run finished; nothing was changed"
