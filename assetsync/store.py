@@ -219,16 +219,17 @@ class Store:
         ).fetchone()
         return int(found[0]) if found and found[0] is not None else 0
 
-    def migrate(self) -> int:
-        """Create or upgrade the schema; returns the number of steps applied."""
+    def migrate(self, up_to: int = LATEST_VERSION) -> int:
+        """Create or upgrade the schema (to `up_to`, for tests of upgrades); returns the steps applied."""
         current = self.schema_version()
         if current is not None and current > LATEST_VERSION:
             raise StoreError(
                 f"schema {self.schema_name} is at version {current}, newer than this assetsync "
                 f"({__version__}) understands ({LATEST_VERSION}); upgrade assetsync"
             )
-        steps = [(v, stmts) for v, stmts in _migrations(self.schema) if v > (current or 0)]
+        steps = [(v, stmts) for v, stmts in _migrations(self.schema) if (current or 0) < v <= up_to]
         if not steps and current is not None:
+            self._check_assets_columns()
             return 0
         try:
             with self.conn.transaction():
@@ -255,8 +256,30 @@ class Store:
                 f"({_pg_reason(exc)}); "
                 f"run as the owner once, or GRANT CREATE ON DATABASE/SCHEMA to this role (see README)"
             ) from None
-        self._use_lz4_if_offered()
+        if up_to == LATEST_VERSION:
+            self._check_assets_columns()
+            self._use_lz4_if_offered()
         return len(steps)
+
+    def _check_assets_columns(self) -> None:
+        """Refuse a same-named table of another shape before any work, rather than fail in the merge."""
+        rows = self.conn.execute(
+            "SELECT attname FROM pg_attribute WHERE attrelid = to_regclass(%s) AND attnum > 0 "
+            "AND NOT attisdropped",
+            (self._qualified("assets"),),
+        ).fetchall()
+        expected = {*COLUMN_NAMES, "first_seen_at", "changed_at", "removed_at"}
+        missing = sorted(expected - {r[0] for r in rows})
+        if missing:
+            raise StoreError(
+                f"table {self.schema_name}.assets lacks the column(s) {', '.join(missing)}: it was not "
+                "made by this version of assetsync (another tool, or by hand); set ASSETSYNC_SCHEMA to a "
+                "schema of its own, or move the old table away, and run again"
+            )
+
+    def _qualified(self, table: str) -> str:
+        """schema.table quoted for to_regclass(), which parses its text argument as SQL names do."""
+        return sql.Identifier(self.schema_name, table).as_string(self.conn)
 
     def lz4_available(self) -> bool:
         row = self.conn.execute(
