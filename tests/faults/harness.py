@@ -84,7 +84,9 @@ def sync(env: dict[str, str], *args: str) -> Run:
     """One `assetsync sync --json` in this process (the same code path as scheduled_sync.py)."""
     offset = _log_size(env)
     result = CliRunner().invoke(cli, ["sync", "--json", *args], env=env, catch_exceptions=False)
-    return Run(result.exit_code, result.stdout, result.stderr, _log_since(env, offset), _summary(result.stdout))
+    return Run(
+        result.exit_code, result.stdout, result.stderr, _log_since(env, offset), _summary(result.stdout)
+    )
 
 
 def start_scheduled_sync(env: dict[str, str], *args: str) -> subprocess.Popen[str]:
@@ -123,7 +125,7 @@ def checksum(dsn: str, schema: str = "snipeit") -> str | None:
         return None
     row = query(
         dsn,
-        f'SELECT md5(coalesce(string_agg(t::text, E\'\\n\' ORDER BY t.id), \'\')) FROM "{schema}".assets t',
+        f"SELECT md5(coalesce(string_agg(t::text, E'\\n' ORDER BY t.id), '')) FROM \"{schema}\".assets t",
     )
     return str(row[0][0])
 
@@ -149,7 +151,9 @@ def stored_state(dsn: str) -> dict[int, tuple[bytes, bool, bool]]:
     return {int(r[0]): (bytes(r[1]), bool(r[2]), bool(r[3])) for r in rows}
 
 
-def assert_complete_new_state(dsn: str, fake: FakeSnipeIT, read_before_purge: frozenset[int] = frozenset()) -> None:
+def assert_complete_new_state(
+    dsn: str, fake: FakeSnipeIT, read_before_purge: frozenset[int] = frozenset()
+) -> None:
     """Every asset of Snipe-IT stored with its current content; rows it no longer has marked removed,
     except those purged after the run had read them (the next run marks them)."""
     source = source_state(fake)

@@ -1,0 +1,317 @@
+"""PostgreSQL misbehaving: unreachable, connection killed, timeouts, locks, privileges, old schemas."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import psycopg
+import pytest
+from psycopg import sql
+from psycopg.conninfo import make_conninfo
+
+from assetsync import exitcodes
+from assetsync.fake_snipeit import FakeSnipeIT, RequestInfo
+from assetsync.store import LATEST_VERSION
+from tests.conftest import query
+from tests.faults.harness import (
+    NEW,
+    OLD,
+    check,
+    checksum,
+    finish,
+    start_scheduled_sync,
+    sync,
+    wait_for,
+)
+
+
+def first_sync(fenv: dict[str, str], fake: FakeSnipeIT) -> str | None:
+    assert sync(fenv).exit_code == 0
+    live = sorted(fake.live_ids())
+    fake.update(live[0], name="Renamed after the first sync")
+    fake.purge(live[-1])
+    return checksum(fenv["DATABASE_URL"])
+
+
+def sync_backends(dsn: str, *, waiting_on_lock: bool = False) -> int:
+    cond = " AND wait_event_type = 'Lock'" if waiting_on_lock else ""
+    rows = query(
+        dsn,
+        "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'assetsync' "
+        "AND datname = current_database()" + cond,
+    )
+    return int(rows[0][0])
+
+
+def terminate_sync_backends(dsn: str) -> int:
+    rows = query(
+        dsn,
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'assetsync' "
+        "AND datname = current_database() AND pid <> pg_backend_pid()",
+    )
+    return len(rows)
+
+
+@contextmanager
+def table_lock(dsn: str) -> Iterator[None]:
+    """A report query's lock: reads go on, but the sync's merge must wait for it."""
+    with psycopg.connect(dsn) as conn:
+        conn.execute("LOCK TABLE snipeit.assets IN SHARE MODE")
+        yield
+        conn.rollback()
+
+
+def execute(dsn: str, statement: str, params: tuple[object, ...] = ()) -> None:
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute(statement, params)
+
+
+def run_count(dsn: str) -> int:
+    return int(query(dsn, "SELECT count(*) FROM snipeit.sync_runs")[0][0])
+
+
+# --- the server ------------------------------------------------------------------------------------
+
+
+def test_postgresql_unreachable_at_start(fake: FakeSnipeIT, fenv: dict[str, str], db_dsn: str) -> None:
+    before = first_sync(fenv, fake)
+    runs = run_count(db_dsn)
+    env = dict(fenv, DATABASE_URL="postgresql://assetsync:Secret-pw-42@127.0.0.1:1/reporting")
+    run = sync(env)
+    check(
+        run,
+        code=exitcodes.FAILED,
+        says="cannot connect to PostgreSQL",
+        dsn=db_dsn,
+        fake=fake,
+        state=OLD,
+        before=before,
+    )
+    assert run_count(db_dsn) == runs
+    assert not fake.requests or all(r.seq < 20 for r in fake.requests), "Snipe-IT was read for nothing"
+
+
+def test_connection_killed_during_the_staging_copy(
+    fake: FakeSnipeIT, fenv: dict[str, str], db_dsn: str
+) -> None:
+    before = first_sync(fenv, fake)
+    killed: list[int] = []
+
+    def kill(r: RequestInfo) -> None:
+        # Fires while the sync waits for this page, between COPYs of the earlier ones.
+        if r.pass_name == "Archived" and not killed:
+            killed.append(terminate_sync_backends(db_dsn))
+
+    fake.on_list_request(kill)
+    run = sync(fenv)
+    assert killed == [1]
+    check(
+        run,
+        code=exitcodes.FAILED,
+        says="connection to PostgreSQL was lost",
+        dsn=db_dsn,
+        fake=fake,
+        state=OLD,
+        before=before,
+        recorded="failed",
+    )
+
+
+@pytest.mark.slow
+def test_connection_killed_during_the_final_transaction(
+    fake: FakeSnipeIT, fenv: dict[str, str], db_dsn: str
+) -> None:
+    before = first_sync(fenv, fake)
+    with table_lock(db_dsn):
+        proc = start_scheduled_sync(fenv)
+        try:
+            wait_for(
+                lambda: sync_backends(db_dsn, waiting_on_lock=True) == 1, "the merge to wait for the lock"
+            )
+            assert terminate_sync_backends(db_dsn) == 1
+        finally:
+            run = finish(proc, fenv)
+    check(
+        run,
+        code=exitcodes.FAILED,
+        says="connection to PostgreSQL was lost",
+        dsn=db_dsn,
+        fake=fake,
+        state=OLD,
+        before=before,
+        recorded="failed",
+    )
+
+
+def test_statement_timeout(fake: FakeSnipeIT, fenv: dict[str, str], db_dsn: str) -> None:
+    before = first_sync(fenv, fake)
+    with table_lock(db_dsn):
+        run = sync(dict(fenv, ASSETSYNC_STATEMENT_TIMEOUT="0.5"))
+    check(
+        run,
+        code=exitcodes.FAILED,
+        says="ASSETSYNC_STATEMENT_TIMEOUT",
+        dsn=db_dsn,
+        fake=fake,
+        state=OLD,
+        before=before,
+        recorded="failed",
+    )
+    # The same run with the lock gone goes through.
+    check(sync(fenv), code=0, says="Sync finished", dsn=db_dsn, fake=fake, state=NEW, recorded="success")
+
+
+def test_statement_timeout_setting_is_validated(fenv: dict[str, str]) -> None:
+    run = sync(dict(fenv, ASSETSYNC_STATEMENT_TIMEOUT="ten minutes"))
+    assert run.exit_code == exitcodes.CONFIG
+    assert "ASSETSYNC_STATEMENT_TIMEOUT" in run.stderr
+
+
+def test_advisory_lock_held_by_another_session(fake: FakeSnipeIT, fenv: dict[str, str], db_dsn: str) -> None:
+    before = first_sync(fenv, fake)
+    runs = run_count(db_dsn)
+    with psycopg.connect(db_dsn, autocommit=True) as other:
+        other.execute("SELECT pg_advisory_lock(hashtextextended('assetsync:snipeit', 0))")
+        run = sync(fenv)
+    check(
+        run,
+        code=exitcodes.LOCKED,
+        says="another sync of schema snipeit is running",
+        dsn=db_dsn,
+        fake=fake,
+        state=OLD,
+        before=before,
+    )
+    assert run_count(db_dsn) == runs
+    assert not [r for r in fake.requests if r.seq >= 20 and r.pass_name], "Snipe-IT was read while locked"
+
+
+# --- privileges ------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def role(db_dsn: str) -> Iterator[str]:
+    """A login role with a password and no privileges beyond PUBLIC's; the DSN that uses it."""
+    name = f"sync_{uuid.uuid4().hex[:8]}"
+    password = f"Pw-{uuid.uuid4().hex}"
+    with psycopg.connect(db_dsn, autocommit=True) as admin:
+        admin.execute(
+            sql.SQL("CREATE ROLE {} LOGIN PASSWORD {}").format(sql.Identifier(name), sql.Literal(password))
+        )
+    try:
+        yield make_conninfo(db_dsn, user=name, password=password)
+    finally:
+        with psycopg.connect(db_dsn, autocommit=True) as admin:
+            admin.execute(sql.SQL("DROP OWNED BY {}").format(sql.Identifier(name)))
+            admin.execute(sql.SQL("DROP ROLE {}").format(sql.Identifier(name)))
+
+
+def test_role_without_create_cannot_make_the_schema(
+    fake: FakeSnipeIT, fenv: dict[str, str], db_dsn: str, role: str
+) -> None:
+    run = sync(dict(fenv, DATABASE_URL=role))
+    check(
+        run,
+        code=exitcodes.FAILED,
+        says=("may not create schema snipeit", "GRANT CREATE"),
+        dsn=db_dsn,
+        fake=fake,
+        state=OLD,
+        before=None,
+    )
+    assert "Pw-" not in run.text
+
+
+def test_least_privilege_role_syncs_into_a_schema_the_owner_made(
+    fake: FakeSnipeIT, fenv: dict[str, str], db_dsn: str, role: str
+) -> None:
+    first_sync(fenv, fake)  # as the owner
+    user = psycopg.conninfo.conninfo_to_dict(role)["user"]
+    with psycopg.connect(db_dsn, autocommit=True) as admin:
+        # Exactly the grants the README lists for a sync role that does not own the schema.
+        for statement in (
+            "GRANT USAGE ON SCHEMA snipeit TO {r}",
+            "GRANT SELECT, INSERT, UPDATE ON ALL TABLES IN SCHEMA snipeit TO {r}",
+            "GRANT USAGE ON ALL SEQUENCES IN SCHEMA snipeit TO {r}",
+        ):
+            admin.execute(sql.SQL(statement).format(r=sql.Identifier(str(user))))
+    run = sync(dict(fenv, DATABASE_URL=role))
+    check(run, code=0, says="Sync finished", dsn=db_dsn, fake=fake, state=NEW, recorded="success")
+
+
+def test_role_without_table_privileges(
+    fake: FakeSnipeIT, fenv: dict[str, str], db_dsn: str, role: str
+) -> None:
+    before = first_sync(fenv, fake)
+    user = psycopg.conninfo.conninfo_to_dict(role)["user"]
+    with psycopg.connect(db_dsn, autocommit=True) as admin:
+        admin.execute(sql.SQL("GRANT USAGE ON SCHEMA snipeit TO {}").format(sql.Identifier(str(user))))
+    run = sync(dict(fenv, DATABASE_URL=role))
+    check(
+        run,
+        code=exitcodes.FAILED,
+        says=("permission denied", "README"),
+        dsn=db_dsn,
+        fake=fake,
+        state=OLD,
+        before=before,
+    )
+
+
+# --- the schema from another version -----------------------------------------------------------------
+
+
+def test_schema_from_a_newer_assetsync_is_left_alone(
+    fake: FakeSnipeIT, fenv: dict[str, str], db_dsn: str
+) -> None:
+    before = first_sync(fenv, fake)
+    execute(
+        db_dsn,
+        "INSERT INTO snipeit.schema_version (version, tool_version) VALUES (%s, '9.9.9')",
+        (LATEST_VERSION + 1,),
+    )
+    run = sync(fenv)
+    check(
+        run, code=exitcodes.FAILED, says="upgrade assetsync", dsn=db_dsn, fake=fake, state=OLD, before=before
+    )
+
+
+@pytest.mark.parametrize("version", range(LATEST_VERSION))
+def test_schema_from_an_older_assetsync_is_upgraded(
+    fake: FakeSnipeIT, fenv: dict[str, str], db_dsn: str, version: int
+) -> None:
+    from assetsync.store import Store, connect
+
+    with connect(db_dsn, server_timezone="UTC") as conn:
+        Store(conn, "snipeit").migrate(up_to=version)
+    run = sync(fenv)
+    check(
+        run,
+        code=0,
+        says=f"Applied database migration {LATEST_VERSION}",
+        dsn=db_dsn,
+        fake=fake,
+        state=NEW,
+        recorded="success",
+    )
+    assert query(db_dsn, "SELECT max(version) FROM snipeit.schema_version") == [(LATEST_VERSION,)]
+
+
+def test_tables_of_another_shape_are_named_not_half_used(
+    fake: FakeSnipeIT, fenv: dict[str, str], db_dsn: str
+) -> None:
+    before = first_sync(fenv, fake)
+    execute(db_dsn, "ALTER TABLE snipeit.assets DROP COLUMN notes, DROP COLUMN last_audit_date")
+    before = checksum(db_dsn)
+    run = sync(fenv)
+    check(
+        run,
+        code=exitcodes.FAILED,
+        says=("last_audit_date, notes", "ASSETSYNC_SCHEMA"),
+        dsn=db_dsn,
+        fake=fake,
+        state=OLD,
+        before=before,
+    )
