@@ -43,7 +43,23 @@ class _SafeFileHandler(logging.FileHandler):
         self.failure: str | None = None
 
     def handleError(self, record: logging.LogRecord) -> None:
-        exc = sys.exc_info()[1]
+        self._fail(sys.exc_info()[1])
+
+    def flush(self) -> None:
+        try:
+            super().flush()
+        except OSError as exc:
+            self._fail(exc)
+
+    def close(self) -> None:
+        # Closing flushes what is still buffered; on a full disk that raises again, and an error
+        # escaping here would turn a finished sync into a crash with a traceback.
+        try:
+            super().close()
+        except OSError as exc:
+            self._fail(exc)
+
+    def _fail(self, exc: BaseException | None) -> None:
         if self.failure is None:
             self.failure = f"could not write to {self.baseFilename}: {exc}"
             sys.stderr.write(f"assetsync: WARNING {self.failure}; logging to the console only\n")
