@@ -65,4 +65,6 @@ def prefetch(source: Iterator[T], depth: int = 4) -> Iterator[T]:
             yield item  # type: ignore[misc]
     finally:
         stop.set()
-        worker.join(timeout=5)
+        # A worker stuck in a slow request stops on its own (it is a daemon and checks `stop`);
+        # waiting for it here would hold up recording an interrupted run by a read timeout.
+        worker.join(timeout=0.2)
