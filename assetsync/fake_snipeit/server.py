@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+import ssl
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -103,6 +104,7 @@ class FakeSnipeIT(AssetStore):
         host: str = "127.0.0.1",
         port: int = 0,
         now: datetime | None = None,
+        ssl_context: ssl.SSLContext | None = None,
     ) -> None:
         if digit_separator not in MONEY_STYLES:
             raise ValueError(f"digit_separator must be one of {MONEY_STYLES}, not {digit_separator!r}")
@@ -118,6 +120,7 @@ class FakeSnipeIT(AssetStore):
         self.superuser = superuser
         self.host = host
         self.port = port
+        self.ssl_context = ssl_context  # serve HTTPS with this server-side context
         # "now" is fixed per fake so age and book_value don't drift between two syncs in one test.
         ctx = RenderContext(digit_separator, superuser, now or now_utc())
         super().__init__(ctx, show_archived_in_list=show_archived_in_list)
@@ -141,6 +144,12 @@ class FakeSnipeIT(AssetStore):
         self.stopping = threading.Event()
         self._server = FakeHTTPServer((self.host, self.port), self)
         self.port = self._server.server_address[1]
+        if self.ssl_context is not None:
+            # The handshake happens on the first read, in the connection's own thread, so a client
+            # that gives up on the certificate cannot stall the accept loop.
+            self._server.socket = self.ssl_context.wrap_socket(
+                self._server.socket, server_side=True, do_handshake_on_connect=False
+            )
         self._thread = threading.Thread(
             target=self._server.serve_forever,
             kwargs={"poll_interval": 0.05},
@@ -172,7 +181,8 @@ class FakeSnipeIT(AssetStore):
     def base_url(self) -> str:
         if self._server is None:
             raise RuntimeError("FakeSnipeIT is not running; call start() first")
-        return f"http://{self.host}:{self.port}"
+        scheme = "https" if self.ssl_context is not None else "http"
+        return f"{scheme}://{self.host}:{self.port}"
 
     @property
     def api_url(self) -> str:
