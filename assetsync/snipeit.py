@@ -177,6 +177,10 @@ class SnipeITClient:
             }
         )
         self.session.verify = verify
+        # Passed with every request as well: requests lets REQUESTS_CA_BUNDLE / CURL_CA_BUNDLE from the
+        # environment override the session's value, which silently ignored SNIPEIT_CA_BUNDLE and
+        # SNIPEIT_VERIFY_TLS=false wherever those variables are set.
+        self._verify = verify
         # A redirect would mean a wrong URL or a login page: every request passes
         # allow_redirects=False, so the token never leaves. (max_redirects=0 would make requests
         # raise TooManyRedirects on any 3xx even then, hiding the clear WrongURLError.)
@@ -202,7 +206,9 @@ class SnipeITClient:
             timeout = self._request_timeout()
             sent_at = self._clock()
             try:
-                resp = self.session.get(url, params=params, timeout=timeout, allow_redirects=False)
+                resp = self.session.get(
+                    url, params=params, timeout=timeout, allow_redirects=False, verify=self._verify
+                )
             except requests.exceptions.SSLError as exc:
                 raise TLSError(
                     f"TLS verification of {self.api_url} failed ({_first_line(exc)}); if Snipe-IT uses "
