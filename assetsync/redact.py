@@ -58,7 +58,34 @@ class Redactor:
         for secret in self._secrets:
             if secret in text:
                 text = text.replace(secret, MASK)
+            if len(secret) >= 2 * FRAGMENT:
+                text = _mask_cut_off(text, secret)
         return scrub_passwords(text)
+
+
+# Messages quote bodies and values cut to a length (`[:100]`), which can end inside a secret or
+# start inside one; what is left of it is masked from this many characters on.
+FRAGMENT = 8
+
+
+def _mask_cut_off(text: str, secret: str) -> str:
+    """Mask the start of `secret` cut off at its end, and its end cut off at its start."""
+    head, tail = secret[:FRAGMENT], secret[-FRAGMENT:]
+    at = text.find(head)
+    while at != -1:
+        n = FRAGMENT
+        while at + n < len(text) and n < len(secret) and text[at + n] == secret[n]:
+            n += 1
+        text = text[:at] + MASK + text[at + n :]
+        at = text.find(head, at + len(MASK))
+    at = text.find(tail)
+    while at != -1:
+        start, k = at, len(secret) - FRAGMENT
+        while start > 0 and k > 0 and text[start - 1] == secret[k - 1]:
+            start, k = start - 1, k - 1
+        text = text[:start] + MASK + text[at + FRAGMENT :]
+        at = text.find(tail, start + len(MASK))
+    return text
 
 
 class RedactingFilter(logging.Filter):
