@@ -12,7 +12,9 @@ from typing import TypeVar
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import psycopg
 from dotenv import dotenv_values
+from psycopg.conninfo import conninfo_to_dict
 
 from assetsync.redact import redact_dsn
 from assetsync.schedule import DEFAULT_SYNC_TIMES, parse_sync_times
@@ -180,6 +182,17 @@ def load_settings(
             "DATABASE_URL must be a PostgreSQL connection URL such as "
             "postgresql://user:PASSWORD@host:5432/dbname"
         )
+    if database_url:
+        try:
+            conninfo_to_dict(database_url)
+        except psycopg.Error:
+            # Not chained and not quoted: the parser's message repeats the text around the fault,
+            # which may be part of the password.
+            raise ConfigError(
+                "DATABASE_URL cannot be read as a PostgreSQL connection string; in the key=value form put "
+                "values with spaces in single quotes (password='my secret'), in the URL form escape "
+                "special characters with %, e.g. postgresql://user:PASS%40WORD@host:5432/dbname"
+            ) from None
     api_raw = _require(source, "SNIPEIT_API_URL", "https://assets.example.com") if need_api else ""
     api_url = normalise_api_url(api_raw) if api_raw else ""
     token = (
