@@ -144,7 +144,8 @@ def _zone(raw: str) -> ZoneInfo:
 
 
 def _schema(raw: str) -> str:
-    if not _SCHEMA_NAME.match(raw):
+    # PostgreSQL keeps pg_* and information_schema for itself (a superuser could still write there).
+    if not _SCHEMA_NAME.match(raw) or raw.startswith("pg_") or raw == "information_schema":
         raise ValueError(raw)
     return raw
 
@@ -250,7 +251,8 @@ def load_settings(
             "ASSETSYNC_SCHEMA",
             "snipeit",
             _schema,
-            "use lower-case letters, digits and _ (at most 63), starting with a letter or _",
+            "use lower-case letters, digits and _ (at most 63), starting with a letter or _ "
+            "(not pg_, and not information_schema)",
         ),
         log_dir=log_dir,
         log_retention_days=_parse(
