@@ -40,6 +40,7 @@ class Reply:
     hang: bool = False  # read the request, never answer until the server stops
     reset: bool = False  # close the socket (TCP RST) without answering
     truncate: int | None = None  # send only the first N body bytes under the full Content-Length, then close
+    trickle: float = 0.0  # seconds to pause after every 64 body bytes (a server that answers slowly)
 
     def body_bytes(self) -> bytes:
         if self.body is None:
@@ -152,6 +153,12 @@ class FakeHandler(BaseHTTPRequestHandler):
         if reply.truncate is not None:
             self.wfile.write(body[: max(reply.truncate, 0)])
             self.close_connection = True
+        elif reply.trickle > 0:
+            for start in range(0, len(body), 64):
+                self.wfile.write(body[start : start + 64])
+                if app.stopping.wait(reply.trickle):
+                    self.close_connection = True
+                    return
         else:
             self.wfile.write(body)
         app.sent(reply.status)
