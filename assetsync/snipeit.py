@@ -13,6 +13,7 @@ from typing import Any
 
 import orjson
 import requests
+import urllib3
 
 from assetsync import __version__
 
@@ -21,6 +22,7 @@ log = logging.getLogger("assetsync")
 # Valid pairs were already joined by the JSON parser: what is left in this range stands alone.
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 RETRIABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
+BODY_CHUNK = 64 * 1024
 DEFAULT_429_WAIT = 60.0  # Snipe-IT v8.1.x sends 429 without Retry-After; Laravel's window is 60 s.
 
 
@@ -207,8 +209,14 @@ class SnipeITClient:
             sent_at = self._clock()
             try:
                 resp = self.session.get(
-                    url, params=params, timeout=timeout, allow_redirects=False, verify=self._verify
+                    url,
+                    params=params,
+                    timeout=timeout,
+                    allow_redirects=False,
+                    verify=self._verify,
+                    stream=True,
                 )
+                body = self._read_body(resp, path)
             except requests.exceptions.SSLError as exc:
                 raise TLSError(
                     f"TLS verification of {self.api_url} failed ({_first_line(exc)}); if Snipe-IT uses "
@@ -232,18 +240,46 @@ class SnipeITClient:
             elapsed = self._clock() - sent_at
             self.pacer.observe(resp.headers, sent_at)
             if resp.status_code in RETRIABLE_STATUSES:
-                wait = self._server_wait(resp)
+                wait = self._server_wait(resp, body)
                 if resp.status_code == 429:
                     self.count_429 += 1
                 attempt = self._retry_or_raise(attempt, f"HTTP {resp.status_code} for {path}", wait, None)
                 continue
             try:
-                data = self._decode(resp, path)
+                data = self._decode(resp, body, path)
             except BadResponseError as exc:
                 # A cut-off or garbled body is usually transient (a proxy, PHP out of memory).
                 attempt = self._retry_or_raise(attempt, str(exc), None, exc)
                 continue
-            return Response(data=data, status=resp.status_code, elapsed=elapsed, size=len(resp.content))
+            return Response(data=data, status=resp.status_code, elapsed=elapsed, size=len(body))
+
+    def _read_body(self, resp: requests.Response, path: str) -> bytes:
+        """The whole body, read as it arrives so that the run's deadline also bounds a server that
+        trickles its answer: each read is bounded by the read timeout, the whole body is not."""
+        chunks: list[bytes] = []
+        try:
+            while True:
+                # Errors are raised as requests raises them when it reads the body itself.
+                try:
+                    chunk = resp.raw.read1(BODY_CHUNK)
+                except (urllib3.exceptions.ReadTimeoutError, urllib3.exceptions.SSLError) as exc:
+                    raise requests.exceptions.ConnectionError(exc) from None
+                except urllib3.exceptions.ProtocolError as exc:
+                    raise requests.exceptions.ChunkedEncodingError(exc) from None
+                except urllib3.exceptions.DecodeError as exc:
+                    raise requests.exceptions.ContentDecodingError(exc) from None
+                if not chunk:
+                    return b"".join(chunks)
+                chunks.append(chunk)
+                if self._deadline is not None and self._clock() > self._deadline:
+                    raise OutOfTimeError(
+                        f"the run's time budget (ASSETSYNC_RUN_TIMEOUT) ran out while Snipe-IT was still "
+                        f"sending {path} ({sum(map(len, chunks))} bytes so far); the server or the network "
+                        "is very slow"
+                    )
+        except BaseException:
+            resp.close()  # a half-read connection cannot go back to the pool
+            raise
 
     def _request_timeout(self) -> tuple[float, float]:
         if self._deadline is None:
@@ -287,7 +323,7 @@ class SnipeITClient:
         self.pacer.reset()
         return attempt + 1
 
-    def _server_wait(self, resp: requests.Response) -> float | None:
+    def _server_wait(self, resp: requests.Response, body: bytes) -> float | None:
         """The wait the server asked for, from Retry-After or the body's retryAfter."""
         header = resp.headers.get("Retry-After")
         if header is not None:
@@ -296,9 +332,9 @@ class SnipeITClient:
             except ValueError:
                 pass  # an HTTP-date; Snipe-IT sends seconds, so fall back below
         try:
-            body = orjson.loads(resp.content)
-            if isinstance(body, dict) and isinstance(body.get("retryAfter"), int | float):
-                return max(0.0, float(body["retryAfter"]))
+            doc = orjson.loads(body)
+            if isinstance(doc, dict) and isinstance(doc.get("retryAfter"), int | float):
+                return max(0.0, float(doc["retryAfter"]))
         except orjson.JSONDecodeError:
             pass
         if resp.status_code == 429:
@@ -306,7 +342,7 @@ class SnipeITClient:
             return known if known is not None else DEFAULT_429_WAIT
         return None
 
-    def _decode(self, resp: requests.Response, path: str) -> Any:
+    def _decode(self, resp: requests.Response, body: bytes, path: str) -> Any:
         status = resp.status_code
         if 300 <= status < 400:
             where = resp.headers.get("Location", "another page")
@@ -330,16 +366,16 @@ class SnipeITClient:
                 "of the Snipe-IT API; use the address you open in the browser, e.g. https://assets.example.com"
             )
         content_type = resp.headers.get("Content-Type", "")
-        if "html" in content_type or resp.content.lstrip()[:1] == b"<":
+        if "html" in content_type or body.lstrip()[:1] == b"<":
             raise WrongURLError(
                 f"Snipe-IT answered with an HTML page (HTTP {status}) for {path}: SNIPEIT_API_URL "
                 f"({self.api_url}) leads to a web page, not the API, or a proxy is in between"
             )
         if status >= 400:
-            raise SnipeITError(f"Snipe-IT answered HTTP {status} for {path}: {_body_message(resp.content)}")
-        if not resp.content.strip():
+            raise SnipeITError(f"Snipe-IT answered HTTP {status} for {path}: {_body_message(body)}")
+        if not body.strip():
             raise BadResponseError(f"Snipe-IT sent an empty body for {path}")
-        data = decode_json(resp.content, path)
+        data = decode_json(body, path)
         if isinstance(data, dict) and data.get("status") == "error":
             raise ApiErrorBody(path, data)
         return data

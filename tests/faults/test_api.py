@@ -150,6 +150,32 @@ def test_hanging_server_ends_within_the_run_budget(
 
 
 @pytest.mark.slow
+def test_trickling_server_ends_within_the_run_budget(
+    fake: FakeSnipeIT, fenv: dict[str, str], db_dsn: str
+) -> None:
+    before = first_sync(fenv, fake)
+    total, rows = fake.page("", None, True, True, MIDDLE, 20)
+    body = b'{"total":%d,"rows":[%b]}' % (total, rows)
+    # 64 bytes every 0.1 s: each read is well inside the read timeout, the whole page takes minutes.
+    fake.add_hook(lambda r: Reply(200, body, trickle=0.1) if at_page(MIDDLE)(r) else None)
+    env = dict(fenv, SNIPEIT_READ_TIMEOUT="30", ASSETSYNC_RUN_TIMEOUT="2")
+    started = time.monotonic()
+    run = sync(env)
+    elapsed = time.monotonic() - started
+    check(
+        run,
+        code=exitcodes.FAILED,
+        says="still sending",
+        dsn=db_dsn,
+        fake=fake,
+        state=OLD,
+        before=before,
+        recorded="failed",
+    )
+    assert elapsed < 30, f"the run took {elapsed:.1f} s: the slow body outlived its budget"
+
+
+@pytest.mark.slow
 def test_hanging_server_during_removal_confirmation_ends_within_budget(
     fake: FakeSnipeIT, fenv: dict[str, str], db_dsn: str
 ) -> None:
