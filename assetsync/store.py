@@ -153,7 +153,7 @@ def describe_error(exc: psycopg.Error, *, connection_lost: bool, statement_timeo
     if isinstance(exc, psycopg.errors.InsufficientPrivilege):
         return (
             f"the database role lacks a privilege ({reason}); nothing was changed. Give it the grants "
-            "listed in the README (PostgreSQL permissions)"
+            "listed in the README (What the accounts need), or run assetsync check"
         )
     return f"PostgreSQL error: {reason}; nothing was changed"
 
