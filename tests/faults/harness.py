@@ -58,7 +58,7 @@ def log_path(env: dict[str, str]) -> Path:
     return daily_log_path(Path(env["ASSETSYNC_LOG_DIR"]))
 
 
-def _log_size(env: dict[str, str]) -> int:
+def log_size(env: dict[str, str]) -> int:
     path = log_path(env)
     return path.stat().st_size if path.is_file() else 0
 
@@ -82,7 +82,7 @@ def _summary(stdout: str) -> dict[str, Any] | None:
 
 def sync(env: dict[str, str], *args: str) -> Run:
     """One `assetsync sync --json` in this process (the same code path as scheduled_sync.py)."""
-    offset = _log_size(env)
+    offset = log_size(env)
     result = CliRunner().invoke(cli, ["sync", "--json", *args], env=env, catch_exceptions=False)
     return Run(
         result.exit_code, result.stdout, result.stderr, _log_since(env, offset), _summary(result.stdout)

@@ -15,11 +15,11 @@ from tests.faults.harness import (
     EMPTY,
     NEW,
     OLD,
-    _log_size,
     check,
     checksum,
     finish,
     log_path,
+    log_size,
     start_scheduled_sync,
     sync,
     wait_for,
@@ -53,7 +53,7 @@ def test_interrupted_during_the_fetch(
             release.wait(30)  # the server "hangs" until the test is done
 
     fake.on_list_request(park)
-    offset = _log_size(fenv)
+    offset = log_size(fenv)
     proc = start_scheduled_sync(fenv)
     try:
         wait_for(reached.is_set, "the sync to reach the Archived pass")
@@ -81,7 +81,7 @@ def test_interrupted_during_the_write(
     fake: FakeSnipeIT, fenv: dict[str, str], db_dsn: str, signum: int
 ) -> None:
     before = first_sync(fenv, fake)
-    offset = _log_size(fenv)
+    offset = log_size(fenv)
     with table_lock(db_dsn):
         proc = start_scheduled_sync(fenv)
         try:
