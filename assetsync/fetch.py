@@ -53,12 +53,14 @@ class PassReport:
     page_cap: int | None = None
     attempts: int = 0
     resyncs: int = 0
+    joined_behind: int = 0
 
     @property
     def consistent(self) -> bool:
         # More ids than the final total is fine: something left this list while we read it and
-        # will be found in another pass or confirmed by id. Fewer means something was missed.
-        return self.last_total is not None and len(self.ids) >= self.last_total
+        # will be found in another pass or confirmed by id. Fewer means something was missed,
+        # and so may an asset that joined behind the current position.
+        return self.last_total is not None and len(self.ids) >= self.last_total and not self.joined_behind
 
 
 @dataclass
@@ -112,6 +114,7 @@ def iter_pass(
     limit = page_size
     page_budget: int | None = None
     previous: tuple[int, int] | None = None  # (offset, first id) of the last page
+    stepped_back = False
     while True:
         total, rows = _list_page(client, params, offset, limit)
         report.pages += 1
@@ -143,6 +146,10 @@ def iter_pass(
         if last_id is not None and ids:
             if last_id in ids:
                 start = ids.index(last_id) + 1
+                if start > 1 and not stepped_back:
+                    # Rows moved down: an asset joined this list behind us (restored, unarchived)
+                    # and this pass has not read it. The pass is read again once it ends.
+                    report.joined_behind += 1
             elif ids[0] > last_id:
                 # Rows moved up (something before us left the list), so the row that joins this
                 # page to the last one is gone and a row may have been jumped over: step back.
@@ -151,6 +158,7 @@ def iter_pass(
                     "%s pass: rows moved while paging at offset %d; re-reading an earlier page", name, offset
                 )
                 offset = max(0, offset - limit)
+                stepped_back = True
                 continue
             else:
                 start = next((i for i, v in enumerate(ids) if v > last_id), len(ids))
@@ -166,9 +174,40 @@ def iter_pass(
         if not rows or offset + len(rows) >= total:
             # `total` is counted in the same request as the rows, so nothing lies beyond.
             return
+        stepped_back = False
         last_id = max(last_id or ids[-1], ids[-1])
         # Overlap one row with the next page so that a shift between requests is noticed.
         offset += max(1, len(rows) - 1)
+
+
+def _read_pass(
+    client: SnipeITClient, name: str, params: dict[str, str], page_size: int, first_attempt: int = 1
+) -> Iterator[Page | PassReport]:
+    """Read one pass until it adds up; yield its pages, then its report."""
+    for attempt in range(first_attempt, first_attempt + MAX_PASS_ATTEMPTS):
+        pass_report = PassReport(name=name, attempts=attempt)
+        yield from iter_pass(client, name, params, page_size, pass_report)
+        if pass_report.consistent:
+            yield pass_report
+            return
+        log.warning(
+            "%s pass: %d distinct assets but Snipe-IT now reports %s (was %s)%s; reading the pass again",
+            name,
+            len(pass_report.ids),
+            pass_report.last_total,
+            pass_report.first_total,
+            ", and an asset joined the list behind the read position" if pass_report.joined_behind else "",
+        )
+    raise IncompleteFetchError(
+        f"the {name} list could not be read consistently in {MAX_PASS_ATTEMPTS} attempts "
+        f"({len(pass_report.ids)} assets read, Snipe-IT reports {pass_report.last_total}); "
+        "assets are changing too fast or the server is inconsistent; nothing was changed, "
+        "run the sync again later"
+    )
+
+
+def _current_total(client: SnipeITClient, params: dict[str, str]) -> int:
+    return _list_page(client, params, 0, 1)[0]
 
 
 def iter_all(
@@ -177,34 +216,42 @@ def iter_all(
     report: FetchReport,
     on_pass_done: Callable[[PassReport], None] | None = None,
 ) -> Iterator[Page]:
-    """Yield every asset of every pass; raise IncompleteFetchError if a pass cannot be proven whole."""
+    """Yield every asset of every pass; raise IncompleteFetchError if a pass cannot be proven whole.
+
+    An asset that moves from a list not read yet into one already read (say from Archived to the
+    default list between the two passes) would be in neither. So once all passes are read, each
+    list's total is asked for again, and a list that grew past what was read is read once more.
+    """
+    done: dict[str, PassReport] = {}
     for name, params in PASSES:
-        for attempt in range(1, MAX_PASS_ATTEMPTS + 1):
-            pass_report = PassReport(name=name, attempts=attempt)
-            yield from iter_pass(client, name, params, page_size, pass_report)
-            if pass_report.consistent:
-                break
-            log.warning(
-                "%s pass: %d distinct assets but Snipe-IT now reports %s (was %s); reading the pass again",
-                name,
-                len(pass_report.ids),
-                pass_report.last_total,
-                pass_report.first_total,
-            )
-        else:
-            raise IncompleteFetchError(
-                f"the {name} list could not be read consistently in {MAX_PASS_ATTEMPTS} attempts "
-                f"({len(pass_report.ids)} assets read, Snipe-IT reports {pass_report.last_total}); "
-                "assets are changing too fast or the server is inconsistent; nothing was changed, "
-                "run the sync again later"
-            )
-        report.passes.append(pass_report)
+        for item in _read_pass(client, name, params, page_size):
+            if isinstance(item, PassReport):
+                done[name] = item
+            else:
+                yield item
+        finished = done[name]
         log.info(
             "%s pass: %d assets in %d pages (total reported %s)",
             name,
-            len(pass_report.ids),
-            pass_report.pages,
-            pass_report.last_total,
+            len(finished.ids),
+            finished.pages,
+            finished.last_total,
         )
         if on_pass_done is not None:
-            on_pass_done(pass_report)
+            on_pass_done(finished)
+    for name, params in PASSES:
+        now = _current_total(client, params)
+        if now > len(done[name].ids):
+            log.warning(
+                "%s list grew to %d assets while the other lists were read (%d read); reading it again",
+                name,
+                now,
+                len(done[name].ids),
+            )
+            for item in _read_pass(client, name, params, page_size, done[name].attempts + 1):
+                if isinstance(item, PassReport):
+                    item.ids |= done[name].ids
+                    done[name] = item
+                else:
+                    yield item
+    report.passes.extend(done[name] for name, _ in PASSES)

@@ -136,3 +136,26 @@ def test_non_integer_id_is_refused_with_a_clear_message(server: FakeSnipeIT) -> 
     )
     with pytest.raises(BadResponseError, match="not a whole number"):
         fetch_ids(server)
+
+
+def test_asset_joining_behind_the_read_position_makes_the_pass_read_again(server: FakeSnipeIT) -> None:
+    """A restore or unarchive with a low id shifts rows down; that asset was not read by this pass."""
+    archived = sorted(
+        a.id
+        for a in server.assets.values()
+        if a.status_label and a.status_label[2] == "archived" and a.deleted_at is None
+    )
+    mover = archived[0]
+    done = {"fired": False}
+
+    def unarchive_behind(req: RequestInfo) -> None:
+        if req.pass_name == "default" and int(req.params["offset"]) >= 40 and not done["fired"]:
+            done["fired"] = True
+            server.unarchive(mover)
+
+    server.on_list_request(unarchive_behind)
+    assert mover < 40  # behind the position where it joins
+    ids, report = fetch_ids(server)
+    assert done["fired"]
+    assert mover in ids
+    assert report.passes[0].attempts == 2

@@ -11,7 +11,7 @@ import pytest
 
 from assetsync import exitcodes
 from assetsync.fake_snipeit import FakeSnipeIT, Reply, RequestInfo, generate_assets, php_intval
-from tests.conftest import TOKEN, make_env
+from tests.conftest import TOKEN, make_env, query
 from tests.faults.harness import EMPTY, NEW, OLD, check, checksum, sync
 
 # With 20-row pages and a one-row overlap, the default pass asks for offsets 0, 19, 38, 57, ...
@@ -472,10 +472,12 @@ def test_asset_archived_between_passes(fake: FakeSnipeIT, fenv: dict[str, str], 
     check(run, code=0, says="Sync finished", dsn=db_dsn, fake=fake, state=NEW, recorded="success")
 
 
-def test_asset_unarchived_between_passes_is_found_by_id(
-    fake: FakeSnipeIT, fenv: dict[str, str], db_dsn: str
+@pytest.mark.parametrize("first_load", [False, True])
+def test_asset_unarchived_between_passes_is_read_again(
+    fake: FakeSnipeIT, fenv: dict[str, str], db_dsn: str, first_load: bool
 ) -> None:
-    first_sync(fenv, fake)
+    if not first_load:
+        first_sync(fenv, fake)
     mover = min(i for i in fake.live_ids() if kind(fake, i) == "archived")
     fired = threading.Event()
 
@@ -487,4 +489,6 @@ def test_asset_unarchived_between_passes_is_found_by_id(
     fake.on_list_request(unarchive)
     run = sync(fenv)
     assert fired.is_set()
-    check(run, code=0, says="appear in no list", dsn=db_dsn, fake=fake, state=NEW, recorded="success")
+    check(run, code=0, says="default list grew", dsn=db_dsn, fake=fake, state=NEW, recorded="success")
+    assert query(db_dsn, "SELECT status_type FROM snipeit.assets WHERE id = %s", (mover,)) != [("archived",)]
+    assert query(db_dsn, "SELECT count(*) FROM snipeit.assets WHERE id = %s", (mover,)) == [(1,)]
