@@ -55,6 +55,7 @@ class Settings:
     read_timeout: float = 60.0
     max_retries: int = 6
     max_retry_wait: float = 65.0
+    rate_window: float = 60.0
     server_timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("UTC"))
     schema: str = "snipeit"
     log_dir: Path = PROJECT_DIR / "logs"
@@ -238,6 +239,13 @@ def load_settings(
         ),
         max_retry_wait=_parse(
             source, "SNIPEIT_MAX_RETRY_WAIT", 65.0, _positive_float, "use a number of seconds such as 65"
+        ),
+        rate_window=_parse(
+            source,
+            "SNIPEIT_RATE_WINDOW",
+            60.0,
+            _positive_float,
+            "use the seconds of Snipe-IT's throttle window, such as 60",
         ),
         server_timezone=_parse(
             source,

@@ -87,6 +87,7 @@ def make_client(
         verify=settings.tls_verify,
         retry=RetryPolicy(max_retries=settings.max_retries, max_wait=settings.max_retry_wait),
         deadline=deadline,
+        rate_window=settings.rate_window,
         sleep=sleep,
     )
 
