@@ -406,6 +406,17 @@ def test_throttle_v814_answers_429_without_retry_after(http: requests.Session) -
         assert ok.status_code == 200 and ok.headers["X-RateLimit-Limit"] == "3"
 
 
+def test_stats_endpoint_reports_requests_and_throttle_windows(http: requests.Session) -> None:
+    with FakeSnipeIT([plain(1)], token=TOKEN, rate_limit_per_window=2, rate_window_seconds=30) as fake:
+        codes = [http.get(fake.api_url + "/hardware", timeout=5).status_code for _ in range(3)]
+        assert codes == [200, 200, 429]
+        stats = http.get(fake.base_url + "/__fake__/stats", timeout=5).json()
+        assert stats["requests"] == 3  # the stats request itself is not counted
+        assert stats["count_429"] == 1
+        assert (stats["rate_limit"], stats["rate_window"]) == (2, 30)
+        assert stats["windows"] == [[0.0, 2, 1]]  # [seconds since the first window, counted, refused]
+
+
 def test_throttle_newer_style_sends_retry_after(http: requests.Session) -> None:
     with FakeSnipeIT(
         token=TOKEN, rate_limit_per_window=1, rate_window_seconds=30, rate_limit_style="newer"

@@ -82,7 +82,8 @@ class FakeSnipeIT(AssetStore):
     """A fake Snipe-IT v8.1.4 serving real HTTP on loopback.
 
     Endpoints: GET /api/v1/hardware (limit/offset/sort/order/status/status_id), /hardware/{id},
-    /users/me, /version, the 404 fallback, GET /login, and the fake-only /__fake__/churn and /__fake__/ids.
+    /users/me, /version, the 404 fallback, GET /login, and the fake-only /__fake__/churn, /__fake__/ids
+    and /__fake__/stats.
     State changes go through add/update/archive/soft_delete/restore/purge (see AssetStore); faults go
     through ``hooks``: each gets a RequestInfo, and the first Reply returned is sent instead.
     """
@@ -130,6 +131,8 @@ class FakeSnipeIT(AssetStore):
         self.stopping = threading.Event()
         self._window_start: float | None = None
         self._window_count = 0
+        # [start (monotonic), requests counted, requests refused] per throttle window, for benchmarks.
+        self.windows: list[list[float]] = []
         self._server: FakeHTTPServer | None = None
         self._thread: threading.Thread | None = None
         for a in assets or ():
@@ -309,10 +312,13 @@ class FakeSnipeIT(AssetStore):
             now = time.monotonic()
             if self._window_start is None or now - self._window_start >= self.rate_window_seconds:
                 self._window_start, self._window_count = now, 0
+                self.windows.append([now, 0, 0])
             if self.rate_limit_per_window is not None and self._window_count >= limit:
                 retry = max(1, math.ceil(self._window_start + self.rate_window_seconds - now))
+                self.windows[-1][2] += 1
                 return self._too_many(info, limit, retry), {}
             self._window_count += 1
+            self.windows[-1][1] += 1
             remaining = max(0, limit - self._window_count)
         return None, {"X-RateLimit-Limit": str(limit), "X-RateLimit-Remaining": str(remaining)}
 
@@ -391,7 +397,21 @@ class FakeSnipeIT(AssetStore):
         }  # fmt: skip
 
     def _control(self, info: RequestInfo) -> Reply:
-        """Endpoints only this fake has: /__fake__/churn and /__fake__/ids, for out-of-process benchmarks."""
+        """Endpoints only this fake has: /__fake__/churn, /__fake__/ids and /__fake__/stats (benchmarks)."""
+        if info.path == "/__fake__/stats" and info.method == "GET":
+            with self._lock:
+                first = self.windows[0][0] if self.windows else 0.0
+                return Reply(
+                    200,
+                    {
+                        "requests": sum(1 for r in self.requests if not r.path.startswith("/__fake__/")),
+                        "count_429": self.count_429,
+                        "rate_limit": self.rate_limit_per_window,
+                        "rate_window": self.rate_window_seconds,
+                        # [seconds since the first window, counted, refused]
+                        "windows": [[round(w[0] - first, 4), int(w[1]), int(w[2])] for w in self.windows],
+                    },
+                )
         if info.path == "/__fake__/ids" and info.method == "GET":
             with self._lock:
                 ids = sorted(self.assets)
