@@ -1,0 +1,39 @@
+"""Smoke test of the benchmark harness (bench/run.py) on a tiny estate; the real runs are by hand."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from assetsync.config import PROJECT_DIR
+
+
+def test_bench_run_smoke(tmp_path: Path) -> None:
+    out = tmp_path / "results.md"
+    proc = subprocess.run(
+        [sys.executable, str(PROJECT_DIR / "bench" / "run.py"), "--assets", "300", "--runs", "1",
+         "--skip-dlt", "--rate-window", "1", "--page-delay", "0.02", "--out", str(out)],
+        capture_output=True, text=True, timeout=240,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    text = out.read_text()
+    rows = {tuple(c.strip() for c in line.split("|")[1:3]): line for line in text.splitlines()
+            if line.startswith("| ")}  # fmt: skip
+    expected = [
+        ("first load", "floor"), ("first load", "assetsync"), ("first load", "naive"),
+        ("no-change re-sync", "assetsync"), ("no-change re-sync", "naive"), ("churn", "assetsync"),
+    ]  # fmt: skip
+    for key in expected:
+        assert key in rows, f"{key} missing from:\n{text}"
+        assert rows[key].rstrip().endswith("| yes |"), rows[key]  # the tool holds the server's ids
+    # Columns: scenario, tool, wall, x floor, x dlt, RSS, rows ins, rows upd, rows del, WAL, ids.
+    cells = [c.strip() for c in rows["no-change re-sync", "assetsync"].split("|")]
+    assert cells[7:10] == ["0", "0", "0"], cells  # a no-change run rewrites nothing
+    updated, changed = re.fullmatch(
+        r"([\d,]+) \(changed: ([\d,]+)\)", rows["churn", "assetsync"].split("|")[8].strip()
+    ).groups()
+    assert updated == changed != "0"
+    assert "**Throttled**" in text and "**Latency**" in text
+    assert "### Targets" in text
