@@ -141,6 +141,12 @@ def flag(value: Any) -> bool | None:
     return None
 
 
+def content_hash(row: dict[str, Any]) -> bytes:
+    """md5 of the row's canonical JSON without the volatile keys: equal hashes mean nothing changed."""
+    stable = {k: v for k, v in row.items() if k not in VOLATILE_KEYS}
+    return hashlib.md5(orjson.dumps(stable, option=orjson.OPT_SORT_KEYS), usedforsecurity=False).digest()
+
+
 class RowMapper:
     """Turns rows into COPY tuples; remembers what could not be read in `problems`."""
 
@@ -214,15 +220,13 @@ class RowMapper:
                     out[str(column)] = text(spec.get("value"))
         return orjson.dumps(out, option=orjson.OPT_SORT_KEYS).decode()
 
-    def to_record(self, row: dict[str, Any]) -> tuple[Any, ...]:
-        """Build the COPY tuple for one row (in `COLUMN_NAMES` order)."""
+    def to_record(self, row: dict[str, Any], digest: bytes | None = None) -> tuple[Any, ...]:
+        """Build the COPY tuple for one row (in `COLUMN_NAMES` order); `digest` if already known."""
         aid = row["id"]
         model, status = row.get("model"), row.get("status_label")
         assigned = row.get("assigned_to")
         # Text COPY sends str for jsonb; bytes would be written as bytea escapes.
         raw = orjson.dumps(row).decode()
-        stable = {k: v for k, v in row.items() if k not in VOLATILE_KEYS}
-        digest = hashlib.md5(orjson.dumps(stable, option=orjson.OPT_SORT_KEYS), usedforsecurity=False)
         return (
             aid,
             text(row.get("asset_tag")),
@@ -267,5 +271,5 @@ class RowMapper:
             self.when(row.get("deleted_at"), aid, "deleted_at"),
             self.custom_fields(row.get("custom_fields")),
             raw,
-            digest.digest(),
+            content_hash(row) if digest is None else digest,
         )

@@ -410,6 +410,34 @@ class Store:
                 count += 1
         return count
 
+    def copy_unchanged(self, pairs: Iterable[tuple[int, bytes]], seq: int) -> int:
+        """COPY only (id, content_hash) of rows known to equal their stored version.
+
+        The merge skips them by their hash and the removal check needs only their id, so the
+        other columns stay NULL and PostgreSQL never parses their JSON.
+        """
+        count = 0
+        with (
+            self.conn.cursor() as cur,
+            cur.copy(
+                sql.SQL("COPY {} (id, content_hash, seq) FROM STDIN").format(sql.Identifier(STAGE))
+            ) as copy,
+        ):
+            for asset_id, digest in pairs:
+                copy.write_row((asset_id, digest, seq))
+                count += 1
+        return count
+
+    def stored_hashes(self, ids: Sequence[int]) -> dict[int, bytes]:
+        """content_hash of the given ids among the live stored assets."""
+        rows = self.conn.execute(
+            sql.SQL("SELECT id, content_hash FROM {} WHERE id = ANY(%s) AND removed_at IS NULL").format(
+                self.assets
+            ),
+            (list(ids),),
+        ).fetchall()
+        return {int(r[0]): bytes(r[1]) for r in rows}
+
     def stage_ids_not_in(self, ids: Sequence[int]) -> list[int]:
         """Of the given ids, those that are not staged yet."""
         rows = self.conn.execute(

@@ -1,0 +1,78 @@
+"""The fast paths (first load straight into the table, unchanged rows staged as id + hash only)
+must store exactly what a plain full load stores."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import pytest
+from click.testing import CliRunner
+from psycopg import sql
+from psycopg.conninfo import make_conninfo
+
+from assetsync.cli import cli
+from assetsync.fake_snipeit import FakeSnipeIT
+from assetsync.fields import COLUMN_NAMES
+from tests.conftest import make_env, query
+
+COMPARED = ", ".join(COLUMN_NAMES)
+
+
+@pytest.fixture
+def second_dsn(pg_admin_dsn: str) -> Iterator[str]:
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(pg_admin_dsn, autocommit=True) as admin:
+        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    try:
+        yield make_conninfo(pg_admin_dsn, dbname=name)
+    finally:
+        with psycopg.connect(pg_admin_dsn, autocommit=True) as admin:
+            admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+def sync(env: dict[str, str], *args: str) -> dict[str, Any]:
+    result = CliRunner().invoke(cli, ["sync", "-q", "--json", *args], env=env, catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return dict(json.loads(result.stdout.strip().splitlines()[-1]))
+
+
+def live_rows(dsn: str) -> list[tuple[Any, ...]]:
+    return query(dsn, f"SELECT {COMPARED} FROM snipeit.assets WHERE removed_at IS NULL ORDER BY id")
+
+
+def last_run(dsn: str) -> tuple[Any, ...]:
+    return query(
+        dsn,
+        "SELECT inserted, updated, unchanged, soft_deleted, removed FROM snipeit.sync_runs "
+        "ORDER BY id DESC LIMIT 1",
+    )[0]
+
+
+def test_incremental_syncs_store_what_a_fresh_full_load_stores(
+    fake: FakeSnipeIT, db_dsn: str, second_dsn: str, tmp_path: Path
+) -> None:
+    incremental = make_env(fake, db_dsn, tmp_path / "a")
+    sync(incremental)
+    counts = fake.churn(changed=0.1, soft_deleted=0.05, purged=0.03, new=0.05, seed=5)
+    planned = sync(incremental, "--dry-run")
+    done = sync(incremental)
+    sync(make_env(fake, second_dsn, tmp_path / "b"))
+
+    assert live_rows(db_dsn) == live_rows(second_dsn)
+    assert {r[0] for r in live_rows(db_dsn)} == fake.all_ids()
+    inserted, updated, unchanged, soft_deleted, removed = last_run(db_dsn)
+    keys = ("inserted", "updated", "unchanged", "soft_deleted", "removed")
+    assert [planned[k] for k in keys] == [done[k] for k in keys] == list(last_run(db_dsn))
+    assert inserted == counts["new"]
+    assert updated == counts["changed"] + counts["soft_deleted"]
+    assert soft_deleted == counts["soft_deleted"]
+    assert removed == counts["purged"]
+    assert inserted + updated + unchanged == len(fake.all_ids())
+    # The re-run changes nothing, and says so.
+    sync(incremental)
+    assert last_run(db_dsn) == (0, 0, len(fake.all_ids()), 0, 0)
