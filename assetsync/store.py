@@ -410,6 +410,33 @@ class Store:
                 count += 1
         return count
 
+    def copy_into_assets(self, records: Iterable[Sequence[Any]]) -> int:
+        """COPY rows straight into the assets table (first load, inside `load_transaction`)."""
+        columns = sql.SQL(", ").join(map(sql.Identifier, COLUMN_NAMES))
+        count = 0
+        with (
+            self.conn.cursor() as cur,
+            cur.copy(sql.SQL("COPY {} ({}) FROM STDIN").format(self.assets, columns)) as copy,
+        ):
+            for record in records:
+                copy.write_row(record)
+                count += 1
+        return count
+
+    def apply_overrides_to_assets(self) -> None:
+        """First load: later-pass copies of an id replace the ones copied into the table earlier."""
+        override = sql.Identifier(OVERRIDE)
+        names = sql.SQL(", ").join(map(sql.Identifier, COLUMN_NAMES))
+        self.conn.execute(
+            sql.SQL("DELETE FROM {} a USING {} o WHERE a.id = o.id").format(self.assets, override)
+        )
+        self.conn.execute(
+            sql.SQL("INSERT INTO {} ({}) SELECT DISTINCT ON (id) {} FROM {} ORDER BY id, seq DESC").format(
+                self.assets, names, names, override
+            )
+        )
+        self.conn.execute(sql.SQL("TRUNCATE {}").format(override))
+
     def copy_unchanged(self, pairs: Iterable[tuple[int, bytes]], seq: int) -> int:
         """COPY only (id, content_hash) of rows known to equal their stored version.
 
@@ -543,6 +570,14 @@ class Store:
             self.conn.execute("SET LOCAL enable_nestloop = off")
             yield
 
+    @contextmanager
+    def load_transaction(self) -> Iterator[None]:
+        """The first load's transaction, open while pages arrive (throttle pauses included)."""
+        with self.conn.transaction():
+            # A server-wide idle-in-transaction timeout would kill the load during a long pause.
+            self.conn.execute("SET LOCAL idle_in_transaction_session_timeout = 0")
+            yield
+
     def merge(self) -> int:
         """Insert new and changed rows; unchanged rows are filtered out before ON CONFLICT so they
         are not even locked (a no-change run writes no row and next to no WAL)."""
@@ -580,6 +615,12 @@ class Store:
             (list(ids),),
         )
         return cur.rowcount
+
+    def assets_empty(self) -> bool:
+        row = self.conn.execute(
+            sql.SQL("SELECT NOT EXISTS (SELECT 1 FROM {})").format(self.assets)
+        ).fetchone()
+        return bool(row and row[0])
 
     def assets_table_exists(self) -> bool:
         row = self.conn.execute(

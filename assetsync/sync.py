@@ -179,26 +179,22 @@ def _run(
     store.create_stage()
     mapper = RowMapper()
     report = FetchReport()
-    seen: set[int] = set()
-    for page in prefetch(iter_all(client, settings.page_size, report), depth=opts.prefetch_pages):
-        result.pages += 1
-        rows = [_with_int_id(r) for r in page.rows]
-        fresh = [r for r in rows if r["id"] not in seen]
-        again = [r for r in rows if r["id"] in seen]
-        seen.update(r["id"] for r in fresh)
-        _stage_page(store, mapper, fresh, result.pages, compare=assets_exist)
-        if again:
-            # The same asset in a later pass (it moved lists while we read): the later copy wins.
-            store.copy_rows((mapper.to_record(r) for r in again), result.pages, override=True)
-        if opts.on_page is not None:
-            opts.on_page(page, len(seen))
-    mapper.problems.summary()
-    result.page_cap = report.page_cap
+    if not opts.dry_run and store.assets_empty():
+        # The first run: COPY straight into the empty table inside one transaction that commits
+        # only once the fetch is proven complete. Each row is written once instead of staged and
+        # then merged, and a failure still leaves the table empty.
+        with store.load_transaction():
+            seen = _read_pages(settings, opts, store, client, mapper, report, result, first_load=True)
+            store.apply_overrides_to_assets()
+            _succeed(store, result, report, MergeCounts(inserted=len(seen)), [], started)
+        return
+    seen = _read_pages(
+        settings, opts, store, client, mapper, report, result, first_load=False, compare=assets_exist
+    )
     store.prepare_stage()
     confirmed: list[int] = []
     if assets_exist:
         confirmed = _confirm_removals(settings, opts, store, client, mapper, len(seen))
-    result.fetched = len(seen)
     if opts.dry_run:
         counts = store.planned_changes(assets_exist=assets_exist)
         counts.removed = len(confirmed)
@@ -208,7 +204,6 @@ def _run(
             result.planned_tags["remove"] = store.tags_of(confirmed)
         result.status, result.exit_code = "dry-run", exitcodes.OK
         return
-    assert result.run_id is not None
     with store.merge_transaction():
         counts = store.planned_changes()
         written = store.merge()
@@ -217,18 +212,69 @@ def _run(
                 f"the merge wrote {written} rows where {counts.inserted + counts.updated} were "
                 "expected; someone else is writing to the assets table; nothing was changed"
             )
-        counts.removed = store.mark_removed(confirmed)
-        result.apply(counts)
-        result.status, result.exit_code = "success", exitcodes.OK
-        store.finish_run(
-            result.run_id,
-            status="success",
-            fetched=result.fetched,
-            counts=counts,
-            duration=time.monotonic() - started,
-            error=None,
-            details=_details(result, report),
-        )
+        _succeed(store, result, report, counts, confirmed, started)
+
+
+def _read_pages(
+    settings: Settings,
+    opts: SyncOptions,
+    store: Store,
+    client: SnipeITClient,
+    mapper: RowMapper,
+    report: FetchReport,
+    result: SyncResult,
+    *,
+    first_load: bool,
+    compare: bool = False,
+) -> set[int]:
+    """Read every page into the stage (or, on a first load, the table); return the ids seen.
+
+    `compare`: look up stored hashes so that unchanged rows are staged as id + hash only.
+    """
+    seen: set[int] = set()
+    for page in prefetch(iter_all(client, settings.page_size, report), depth=opts.prefetch_pages):
+        result.pages += 1
+        rows = [_with_int_id(r) for r in page.rows]
+        fresh = [r for r in rows if r["id"] not in seen]
+        again = [r for r in rows if r["id"] in seen]
+        seen.update(r["id"] for r in fresh)
+        if first_load:
+            store.copy_into_assets(mapper.to_record(r) for r in fresh)
+        else:
+            _stage_page(store, mapper, fresh, result.pages, compare=compare)
+        if again:
+            # The same asset in a later pass (it moved lists while we read): the later copy wins.
+            store.copy_rows((mapper.to_record(r) for r in again), result.pages, override=True)
+        if opts.on_page is not None:
+            opts.on_page(page, len(seen))
+    mapper.problems.summary()
+    result.page_cap = report.page_cap
+    result.fetched = len(seen)
+    return seen
+
+
+def _succeed(
+    store: Store,
+    result: SyncResult,
+    report: FetchReport,
+    counts: MergeCounts,
+    confirmed: list[int],
+    started: float,
+) -> None:
+    """Inside the write transaction: mark the confirmed removals and record the successful run."""
+    assert result.run_id is not None
+    counts.removed = store.mark_removed(confirmed)
+    result.apply(counts)
+    result.status, result.exit_code = "success", exitcodes.OK
+    store.finish_run(
+        result.run_id,
+        status="success",
+        fetched=result.fetched,
+        counts=counts,
+        duration=time.monotonic() - started,
+        error=None,
+        details=_details(result, report),
+    )
 
 
 def _confirm_removals(

@@ -76,3 +76,39 @@ def test_incremental_syncs_store_what_a_fresh_full_load_stores(
     # The re-run changes nothing, and says so.
     sync(incremental)
     assert last_run(db_dsn) == (0, 0, len(fake.all_ids()), 0, 0)
+
+
+def test_a_failing_first_load_leaves_the_table_empty(
+    fake: FakeSnipeIT, env: dict[str, str], db_dsn: str
+) -> None:
+    small = dict(env, SNIPEIT_PAGE_SIZE="20", SNIPEIT_MAX_RETRIES="1")
+    # Several pages are already in the table when the Archived pass fails for good.
+    fake.fail_requests(500, times=-1, when=lambda r: r.pass_name == "Archived")
+    result = CliRunner().invoke(cli, ["sync", "-q"], env=small, catch_exceptions=False)
+    assert result.exit_code == 1
+    assert query(db_dsn, "SELECT count(*) FROM snipeit.assets") == [(0,)]
+    assert query(db_dsn, "SELECT status FROM snipeit.sync_runs") == [("failed",)]
+
+
+def test_an_asset_archived_during_a_first_load_is_stored_as_archived(
+    fake: FakeSnipeIT, env: dict[str, str], db_dsn: str, second_dsn: str, tmp_path: Path
+) -> None:
+    small = dict(env, SNIPEIT_PAGE_SIZE="20")
+    first_page = sorted(fake.live_ids())[:5]
+    moved = first_page[2]
+
+    def archive_once(info: Any) -> None:
+        if info.pass_name == "default" and info.params.get("offset") == "19" and moved not in archived:
+            archived.append(moved)
+            fake.archive(moved)  # already read in the first page; the Archived pass reads it again
+
+    archived: list[int] = []
+    fake.on_list_request(archive_once)
+    done = sync(small)
+    assert archived == [moved]
+    assert done["fetched"] == done["inserted"] == len(fake.all_ids())
+    stored = query(db_dsn, "SELECT status_type FROM snipeit.assets WHERE id = %s", (moved,))
+    assert stored == [("archived",)]
+    # The same as a first load of the settled server would store.
+    sync(make_env(fake, second_dsn, tmp_path / "b"))
+    assert live_rows(db_dsn) == live_rows(second_dsn)
