@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -410,18 +410,16 @@ class Store:
                 count += 1
         return count
 
-    def copy_into_assets(self, records: Iterable[Sequence[Any]]) -> int:
-        """COPY rows straight into the assets table (first load, inside `load_transaction`)."""
+    @contextmanager
+    def copy_into_assets(self) -> Iterator[Callable[[Sequence[Any]], None]]:
+        """One COPY straight into the assets table (first load, inside `load_transaction`);
+        yields the function that writes one row."""
         columns = sql.SQL(", ").join(map(sql.Identifier, COLUMN_NAMES))
-        count = 0
         with (
             self.conn.cursor() as cur,
             cur.copy(sql.SQL("COPY {} ({}) FROM STDIN").format(self.assets, columns)) as copy,
         ):
-            for record in records:
-                copy.write_row(record)
-                count += 1
-        return count
+            yield copy.write_row
 
     def apply_overrides_to_assets(self) -> None:
         """First load: later-pass copies of an id replace the ones copied into the table earlier."""

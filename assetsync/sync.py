@@ -60,6 +60,7 @@ class SyncResult(MergeCounts):
 
 
 ProgressCallback = Callable[[Page, int], None]
+Row = dict[str, Any]
 
 
 @dataclass
@@ -180,17 +181,17 @@ def _run(
     mapper = RowMapper()
     report = FetchReport()
     if not opts.dry_run and store.assets_empty():
-        # The first run: COPY straight into the empty table inside one transaction that commits
-        # only once the fetch is proven complete. Each row is written once instead of staged and
-        # then merged, and a failure still leaves the table empty.
-        with store.load_transaction():
-            seen = _read_pages(settings, opts, store, client, mapper, report, result, first_load=True)
-            store.apply_overrides_to_assets()
-            _succeed(store, result, report, MergeCounts(inserted=len(seen)), [], started)
+        _first_load(settings, opts, store, client, mapper, report, result, started)
         return
-    seen = _read_pages(
-        settings, opts, store, client, mapper, report, result, first_load=False, compare=assets_exist
-    )
+
+    def stage(rows: list[Row], seq: int) -> None:
+        _stage_page(store, mapper, rows, seq, compare=assets_exist)
+
+    def override(rows: list[Row], seq: int) -> None:
+        store.copy_rows((mapper.to_record(r) for r in rows), seq, override=True)
+
+    seen = _read_pages(settings, opts, client, report, result, stage, override)
+    mapper.problems.summary()
     store.prepare_stage()
     confirmed: list[int] = []
     if assets_exist:
@@ -215,7 +216,7 @@ def _run(
         _succeed(store, result, report, counts, confirmed, started)
 
 
-def _read_pages(
+def _first_load(
     settings: Settings,
     opts: SyncOptions,
     store: Store,
@@ -223,34 +224,68 @@ def _read_pages(
     mapper: RowMapper,
     report: FetchReport,
     result: SyncResult,
-    *,
-    first_load: bool,
-    compare: bool = False,
-) -> set[int]:
-    """Read every page into the stage (or, on a first load, the table); return the ids seen.
+    started: float,
+) -> None:
+    """An empty table: COPY straight into it inside one transaction that commits only once the
+    fetch is proven complete. Each row is written once instead of staged and then merged, and a
+    failure still leaves the table empty."""
+    moved: list[tuple[int, list[Row]]] = []
+    with store.load_transaction():
+        # One COPY for all pages: PostgreSQL parses rows while the next pages are read and built.
+        with store.copy_into_assets() as write:
 
-    `compare`: look up stored hashes so that unchanged rows are staged as id + hash only.
-    """
+            def load(rows: list[Row], seq: int) -> None:
+                for row in rows:
+                    write(mapper.to_record(row))
+
+            seen = _read_pages(
+                settings, opts, client, report, result, load, lambda r, s: moved.append((s, r))
+            )
+        for seq, rows in moved:
+            store.copy_rows((mapper.to_record(r) for r in rows), seq, override=True)
+        store.apply_overrides_to_assets()
+        mapper.problems.summary()
+        _succeed(store, result, report, MergeCounts(inserted=len(seen)), [], started)
+
+
+def _read_pages(
+    settings: Settings,
+    opts: SyncOptions,
+    client: SnipeITClient,
+    report: FetchReport,
+    result: SyncResult,
+    fresh: Callable[[list[Row], int], None],
+    again: Callable[[list[Row], int], None],
+) -> set[int]:
+    """Read every page, handing `fresh` the rows first seen and `again` those seen in an earlier
+    pass (an asset that moved lists while we read: the later copy wins); return the ids seen."""
     seen: set[int] = set()
-    for page in prefetch(iter_all(client, settings.page_size, report), depth=opts.prefetch_pages):
-        result.pages += 1
-        rows = [_with_int_id(r) for r in page.rows]
-        fresh = [r for r in rows if r["id"] not in seen]
-        again = [r for r in rows if r["id"] in seen]
-        seen.update(r["id"] for r in fresh)
-        if first_load:
-            store.copy_into_assets(mapper.to_record(r) for r in fresh)
-        else:
-            _stage_page(store, mapper, fresh, result.pages, compare=compare)
-        if again:
-            # The same asset in a later pass (it moved lists while we read): the later copy wins.
-            store.copy_rows((mapper.to_record(r) for r in again), result.pages, override=True)
+    pages = prefetch(iter_all(client, settings.page_size, report), depth=opts.prefetch_pages)
+    for page in pages:
+        _take_page(page, seen, result, fresh, again)
         if opts.on_page is not None:
             opts.on_page(page, len(seen))
-    mapper.problems.summary()
     result.page_cap = report.page_cap
     result.fetched = len(seen)
     return seen
+
+
+def _take_page(
+    page: Page,
+    seen: set[int],
+    result: SyncResult,
+    fresh: Callable[[list[Row], int], None],
+    again: Callable[[list[Row], int], None],
+) -> None:
+    """Split one page into rows first seen and rows seen in an earlier pass, and hand them on."""
+    result.pages += 1
+    rows = [_with_int_id(r) for r in page.rows]
+    new = [r for r in rows if r["id"] not in seen]
+    repeated = [r for r in rows if r["id"] in seen]
+    seen.update(r["id"] for r in new)
+    fresh(new, result.pages)
+    if repeated:
+        again(repeated, result.pages)
 
 
 def _succeed(
