@@ -101,6 +101,8 @@ def _short(value: Any) -> Any:
 
 def text(value: Any) -> str | None:
     """Snipe-IT escapes every string with e(); undo it exactly once. '' stays ''."""
+    if type(value) is str:  # the common case first: this runs about 20 times per asset
+        return html.unescape(value) if "&" in value else value
     if value is None:
         return None
     if not isinstance(value, str):
@@ -131,6 +133,17 @@ def ref_name(obj: Any, key: str = "name") -> str | None:
     return text(obj.get(key)) if isinstance(obj, dict) else None
 
 
+_NO_REF: tuple[None, None] = (None, None)
+
+
+def ref(obj: Any) -> tuple[int | None, str | None]:
+    """(id, name) of a related record such as {"id": 3, "name": "Laptops"}, in one call."""
+    if not isinstance(obj, dict):
+        return _NO_REF
+    value = obj.get("id")
+    return (value if type(value) is int else None), text(obj.get("name"))
+
+
 def flag(value: Any) -> bool | None:
     if isinstance(value, bool):
         return value
@@ -143,7 +156,9 @@ def flag(value: Any) -> bool | None:
 
 def content_hash(row: dict[str, Any]) -> bytes:
     """md5 of the row's canonical JSON without the volatile keys: equal hashes mean nothing changed."""
-    stable = {k: v for k, v in row.items() if k not in VOLATILE_KEYS}
+    stable = dict(row)  # a C-level copy and five pops: a third cheaper than a comprehension
+    for key in VOLATILE_KEYS:
+        stable.pop(key, None)
     return hashlib.md5(orjson.dumps(stable, option=orjson.OPT_SORT_KEYS), usedforsecurity=False).digest()
 
 
@@ -222,54 +237,45 @@ class RowMapper:
 
     def to_record(self, row: dict[str, Any], digest: bytes | None = None) -> tuple[Any, ...]:
         """Build the COPY tuple for one row (in `COLUMN_NAMES` order); `digest` if already known."""
+        get = row.get
         aid = row["id"]
-        model, status = row.get("model"), row.get("status_label")
-        assigned = row.get("assigned_to")
+        status, assigned = get("status_label"), get("assigned_to")
         # Text COPY sends str for jsonb; bytes would be written as bytea escapes.
         raw = orjson.dumps(row).decode()
         return (
             aid,
-            text(row.get("asset_tag")),
-            text(row.get("name")),
-            text(row.get("serial")),
-            ref_id(model),
-            ref_name(model),
-            text(row.get("model_number")),
-            ref_id(row.get("category")),
-            ref_name(row.get("category")),
-            ref_id(row.get("manufacturer")),
-            ref_name(row.get("manufacturer")),
-            ref_id(status),
-            ref_name(status),
+            text(get("asset_tag")),
+            text(get("name")),
+            text(get("serial")),
+            *ref(get("model")),
+            text(get("model_number")),
+            *ref(get("category")),
+            *ref(get("manufacturer")),
+            *ref(status),
             ref_name(status, "status_type"),
-            ref_id(row.get("company")),
-            ref_name(row.get("company")),
-            ref_id(row.get("location")),
-            ref_name(row.get("location")),
-            ref_id(row.get("rtd_location")),
-            ref_name(row.get("rtd_location")),
-            ref_id(row.get("supplier")),
-            ref_name(row.get("supplier")),
+            *ref(get("company")),
+            *ref(get("location")),
+            *ref(get("rtd_location")),
+            *ref(get("supplier")),
             ref_name(assigned, "type"),
-            ref_id(assigned),
-            ref_name(assigned),
-            self.day(row.get("purchase_date"), aid, "purchase_date"),
-            self.money(row.get("purchase_cost"), aid),
-            text(row.get("order_number")),
-            self.months(row.get("warranty_months"), aid),
-            plain_notes(row.get("notes")),
-            flag(row.get("byod")),
-            flag(row.get("requestable")),
-            self.when(row.get("created_at"), aid, "created_at"),
-            self.when(row.get("updated_at"), aid, "updated_at"),
-            self.when(row.get("last_checkout"), aid, "last_checkout"),
-            self.when(row.get("last_checkin"), aid, "last_checkin"),
-            self.day(row.get("expected_checkin"), aid, "expected_checkin"),
-            self.when(row.get("last_audit_date"), aid, "last_audit_date"),
-            self.day(row.get("next_audit_date"), aid, "next_audit_date"),
-            self.day(row.get("asset_eol_date"), aid, "asset_eol_date"),
-            self.when(row.get("deleted_at"), aid, "deleted_at"),
-            self.custom_fields(row.get("custom_fields")),
+            *ref(assigned),
+            self.day(get("purchase_date"), aid, "purchase_date"),
+            self.money(get("purchase_cost"), aid),
+            text(get("order_number")),
+            self.months(get("warranty_months"), aid),
+            plain_notes(get("notes")),
+            flag(get("byod")),
+            flag(get("requestable")),
+            self.when(get("created_at"), aid, "created_at"),
+            self.when(get("updated_at"), aid, "updated_at"),
+            self.when(get("last_checkout"), aid, "last_checkout"),
+            self.when(get("last_checkin"), aid, "last_checkin"),
+            self.day(get("expected_checkin"), aid, "expected_checkin"),
+            self.when(get("last_audit_date"), aid, "last_audit_date"),
+            self.day(get("next_audit_date"), aid, "next_audit_date"),
+            self.day(get("asset_eol_date"), aid, "asset_eol_date"),
+            self.when(get("deleted_at"), aid, "deleted_at"),
+            self.custom_fields(get("custom_fields")),
             raw,
             content_hash(row) if digest is None else digest,
         )
