@@ -129,9 +129,10 @@ def ensure_peers_venv(log: Callable[[str], None]) -> None:
 class Bench:
     """Runs tools against one PostgreSQL cluster; knows how to give each run fresh state."""
 
-    def __init__(self, pg: PgCluster, log: Callable[[str], None]) -> None:
+    def __init__(self, pg: PgCluster, log: Callable[[str], None], timeout: float = 900) -> None:
         self.pg = pg
         self.log = log
+        self.timeout = timeout  # per child run; a stuck run fails the benchmark loudly
         self.counter = 0
 
     def _run_dir(self) -> Path:
@@ -159,7 +160,7 @@ class Bench:
         schema, table, id_query = TABLES[tool_family(tool if tool != "floor-fetch" else "floor")]
         before = self.pg.table_stats(dbname, schema, table) if template else (0, 0, 0)
         lsn = self.pg.checkpoint()
-        measured = run_measured(cmd, env=env)
+        measured = run_measured(cmd, env=env, timeout=self.timeout)
         self._check(tool, measured)
         wal = self.pg.wal_since(lsn)
         run = Run(wall_s=measured.wall_s, rss_mb=measured.peak_rss_mb, wal_bytes=wal)

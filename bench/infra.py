@@ -68,6 +68,11 @@ def run_measured(
         proc.returncode = os.waitstatus_to_exitcode(status)  # already reaped; tell Popen so
         out.seek(0)
         err.seek(0)
+        if wall >= timeout:
+            raise BenchError(
+                f"{' '.join(cmd[:2])} did not finish within {timeout:.0f} s and was stopped:\n"
+                f"{err.read().decode('utf-8', 'replace')[-2000:]}"
+            )
         return Measured(
             wall_s=wall,
             peak_rss_mb=usage.ru_maxrss / 1024,

@@ -50,6 +50,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--page-delay", type=float, default=0.2, help="latency case: seconds added per page")
     parser.add_argument("--rate-window", type=float, default=4.0, help="throttled case: window in seconds")
+    parser.add_argument("--timeout", type=float, default=900, help="seconds one tool run may take (900)")
     parser.add_argument(
         "--out", default=str(Path(__file__).with_name("results.md")), help="'-' to write nothing"
     )
@@ -175,7 +176,7 @@ def main(argv: list[str] | None = None) -> int:
         pg.start()
         verify_stats_method(pg)
         log(f"PostgreSQL {pg.version()} from {bindir} on port {pg.port}")
-        bench = Bench(pg, log)
+        bench = Bench(pg, log, timeout=args.timeout)
         all_results = [run_size(size, args, bench) for size in args.sizes]
         pg_version = pg.version()
     finally:
