@@ -149,6 +149,9 @@ class FakeHandler(BaseHTTPRequestHandler):
         for name, value in reply.headers.items():
             self.send_header(name, value)
         self.send_header("Content-Length", str(len(body)))
+        # Counted before the client can see the answer, so a test reading the count right after
+        # its request never races the server thread.
+        app.sent(reply.status)
         self.end_headers()
         if reply.truncate is not None:
             self.wfile.write(body[: max(reply.truncate, 0)])
@@ -161,4 +164,3 @@ class FakeHandler(BaseHTTPRequestHandler):
                     return
         else:
             self.wfile.write(body)
-        app.sent(reply.status)
