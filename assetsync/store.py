@@ -398,12 +398,17 @@ class Store:
 
     def copy_rows(self, records: Iterable[Sequence[Any]], seq: int, *, override: bool = False) -> int:
         """COPY one page into the stage in its own short autocommit transaction."""
-        target = sql.Identifier(OVERRIDE if override else STAGE)
-        columns = sql.SQL(", ").join(map(sql.Identifier, (*COLUMN_NAMES, "seq")))
+        return self._copy_stage(OVERRIDE if override else STAGE, (*COLUMN_NAMES, "seq"), records, seq)
+
+    def _copy_stage(
+        self, table: str, columns: Sequence[str], records: Iterable[Sequence[Any]], seq: int
+    ) -> int:
+        """One COPY of `records` (each followed by `seq`) into a stage table; returns the row count."""
+        names = sql.SQL(", ").join(map(sql.Identifier, columns))
         count = 0
         with (
             self.conn.cursor() as cur,
-            cur.copy(sql.SQL("COPY {} ({}) FROM STDIN").format(target, columns)) as copy,
+            cur.copy(sql.SQL("COPY {} ({}) FROM STDIN").format(sql.Identifier(table), names)) as copy,
         ):
             for record in records:
                 copy.write_row((*record, seq))
@@ -441,17 +446,7 @@ class Store:
         The merge skips them by their hash and the removal check needs only their id, so the
         other columns stay NULL and PostgreSQL never parses their JSON.
         """
-        count = 0
-        with (
-            self.conn.cursor() as cur,
-            cur.copy(
-                sql.SQL("COPY {} (id, content_hash, seq) FROM STDIN").format(sql.Identifier(STAGE))
-            ) as copy,
-        ):
-            for asset_id, digest in pairs:
-                copy.write_row((asset_id, digest, seq))
-                count += 1
-        return count
+        return self._copy_stage(STAGE, ("id", "content_hash", "seq"), pairs, seq)
 
     def stored_hashes(self, ids: Sequence[int]) -> dict[int, bytes]:
         """content_hash of the given ids among the live stored assets."""
@@ -462,16 +457,6 @@ class Store:
             (list(ids),),
         ).fetchall()
         return {int(r[0]): bytes(r[1]) for r in rows}
-
-    def stage_ids_not_in(self, ids: Sequence[int]) -> list[int]:
-        """Of the given ids, those that are not staged yet."""
-        rows = self.conn.execute(
-            sql.SQL(
-                "SELECT i FROM unnest(%s::bigint[]) AS i WHERE NOT EXISTS (SELECT 1 FROM {} s WHERE s.id = i)"
-            ).format(sql.Identifier(STAGE)),
-            (list(ids),),
-        ).fetchall()
-        return [int(r[0]) for r in rows]
 
     def prepare_stage(self) -> None:
         """Let later-pass copies of an id replace earlier ones, then give the planner statistics."""

@@ -283,7 +283,7 @@ def _take_page(
 ) -> None:
     """Split one page into rows first seen and rows seen in an earlier pass, and hand them on."""
     result.pages += 1
-    rows = [_with_int_id(r) for r in page.rows]
+    rows = page.rows  # ids are already integers: the pager normalises them
     new = [r for r in rows if r["id"] not in seen]
     repeated = [r for r in rows if r["id"] in seen]
     seen.update(r["id"] for r in new)
@@ -420,12 +420,6 @@ def _stage_page(
     store.copy_rows(changed, seq)
     if unchanged:
         store.copy_unchanged(unchanged, seq)
-
-
-def _with_int_id(row: dict[str, Any]) -> dict[str, Any]:
-    if not isinstance(row["id"], int):
-        row = {**row, "id": int(row["id"])}
-    return row
 
 
 def _details(result: SyncResult, report: FetchReport) -> str:
