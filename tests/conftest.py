@@ -7,6 +7,7 @@ import shutil
 import tempfile
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -56,6 +57,13 @@ def pg_admin_dsn() -> Iterator[str]:
 @pytest.fixture
 def db_dsn(pg_admin_dsn: str) -> Iterator[str]:
     """A fresh, empty database per test, dropped afterwards."""
+    with fresh_database(pg_admin_dsn) as dsn:
+        yield dsn
+
+
+@contextmanager
+def fresh_database(pg_admin_dsn: str) -> Iterator[str]:
+    """Create an empty database on the server, yield its DSN, drop it afterwards."""
     name = f"t_{uuid.uuid4().hex[:12]}"
     with psycopg.connect(pg_admin_dsn, autocommit=True) as admin:
         admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))

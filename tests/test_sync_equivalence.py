@@ -4,35 +4,25 @@ must store exactly what a plain full load stores."""
 from __future__ import annotations
 
 import json
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import psycopg
 import pytest
 from click.testing import CliRunner
-from psycopg import sql
-from psycopg.conninfo import make_conninfo
 
 from assetsync.cli import cli
 from assetsync.fake_snipeit import FakeSnipeIT
 from assetsync.fields import COLUMN_NAMES
-from tests.conftest import make_env, query
+from tests.conftest import fresh_database, make_env, query
 
 COMPARED = ", ".join(COLUMN_NAMES)
 
 
 @pytest.fixture
 def second_dsn(pg_admin_dsn: str) -> Iterator[str]:
-    name = f"t_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(pg_admin_dsn, autocommit=True) as admin:
-        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    try:
-        yield make_conninfo(pg_admin_dsn, dbname=name)
-    finally:
-        with psycopg.connect(pg_admin_dsn, autocommit=True) as admin:
-            admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+    with fresh_database(pg_admin_dsn) as dsn:
+        yield dsn
 
 
 def sync(env: dict[str, str], *args: str) -> dict[str, Any]:
