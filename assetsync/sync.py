@@ -416,7 +416,7 @@ def _stage_page(
         if stored.get(row["id"]) == digest:
             unchanged.append((row["id"], digest))
         else:
-            changed.append(mapper.to_record(row, digest))
+            changed.append(mapper.to_record(row))
     store.copy_rows(changed, seq)
     if unchanged:
         store.copy_unchanged(unchanged, seq)

@@ -9,14 +9,29 @@ from typing import Any
 
 import orjson
 import pytest
+from psycopg.types.json import Jsonb
 
-from assetsync.fields import COLUMN_NAMES, RowMapper, plain_notes, text
+from assetsync.fields import (
+    COLUMN_NAMES,
+    VOLATILE_KEYS,
+    RowMapper,
+    content_hash,
+    hash_and_raw,
+    plain_notes,
+    text,
+)
 
 ROWS = json.loads((Path(__file__).parent / "data" / "snipeit-rows.json").read_text("utf-8"))["rows"]
 
 
 def record(row: dict[str, Any], mapper: RowMapper | None = None) -> dict[str, Any]:
-    return dict(zip(COLUMN_NAMES, (mapper or RowMapper()).to_record(row), strict=True))
+    values = (mapper or RowMapper()).to_record(row)
+    return {name: written(value) for name, value in zip(COLUMN_NAMES, values, strict=True)}
+
+
+def written(value: Any) -> Any:
+    """What COPY receives: psycopg writes a Jsonb value by calling its dumps function."""
+    return value.dumps(value.obj) if isinstance(value, Jsonb) else value
 
 
 def test_realistic_laptop_row_maps_every_column() -> None:
@@ -67,6 +82,11 @@ def test_unescape_happens_exactly_once() -> None:
         ("7,00", "7.00"),
         ("1,234,567.00", "1234567.00"),
         ("-12.50", "-12.50"),
+        ("-1,234.56", "-1234.56"),
+        ("999,999,999,999,999,999.99", "999999999999999999.99"),
+        ("1,000,000,000,000,000,000.00", None),  # more digits than numeric(20,2) holds
+        ("1,23.45", "123.45"),  # not a thousands grouping: the general reader decides
+        (" 1,234.56 ", "1234.56"),
         (None, None),
         ("", None),
         ("abc", None),
@@ -87,6 +107,23 @@ def test_unreadable_values_become_null_with_a_warning(caplog: pytest.LogCaptureF
     assert rec["purchase_date"] is None and rec["updated_at"] is None and rec["purchase_cost"] is None
     assert mapper.problems.counts["an unreadable date"] == 2
     assert "Invalid date value" in caplog.text
+
+
+def test_month_counts_are_remembered_and_bad_ones_still_reported() -> None:
+    mapper = RowMapper()
+    assert [mapper.months("36 months", 1) for _ in range(3)] == [36, 36, 36]
+    assert mapper.months("12 Monate", 2) == 12
+    assert [mapper.months("soon", 3) for _ in range(2)] == [None, None]
+    assert mapper.problems.counts["an unreadable month count"] == 2
+
+
+@pytest.mark.parametrize("volatile", [{}, {"age": "3 years", "book_value": "12.00"}])
+def test_raw_is_the_whole_row_and_hashed_like_content_hash(volatile: dict[str, Any]) -> None:
+    row = {k: v for k, v in ROWS[0].items() if k not in VOLATILE_KEYS} | volatile
+    digest, raw = hash_and_raw(row)
+    assert orjson.loads(raw) == row
+    assert digest == content_hash(row) == record(row)["content_hash"]
+    assert orjson.loads(record(row)["raw"]) == row
 
 
 def test_volatile_fields_do_not_change_the_hash_but_real_changes_do() -> None:
