@@ -220,27 +220,24 @@ class RowMapper:
         self._unescape: Unescape = unescape
         self._months: dict[str, int] = {}
 
-    def _when(self, obj: Any, key: str, asset_id: Any, field: str) -> str | None:
-        """A {datetime|date, formatted} object as the zone-less ISO text (zone set per session)."""
+    def when(self, obj: Any, key: str, asset_id: Any, field: str) -> str | None:
+        """A {datetime|date, formatted} object (`key` names which) as the zone-less ISO text
+        (the zone is set per session)."""
         if obj is None or obj == "":
             return None
         raw = obj.get(key) if isinstance(obj, dict) else obj
         if isinstance(raw, str):
             try:
                 # Validate here: one impossible date in COPY would abort the whole load.
-                parsed = date.fromisoformat(raw) if key == "date" else datetime.fromisoformat(raw)
+                if key == "date":
+                    date.fromisoformat(raw)
+                    return raw
+                datetime.fromisoformat(raw)
+                return raw.replace("T", " ")
             except ValueError:
-                parsed = None
-            if parsed is not None and parsed.year >= 1:
-                return raw if key == "date" else raw.replace("T", " ")
+                pass
         self.problems.note("an unreadable date", asset_id, field, raw)
         return None
-
-    def when(self, obj: Any, asset_id: Any, field: str) -> str | None:
-        return self._when(obj, "datetime", asset_id, field)
-
-    def day(self, obj: Any, asset_id: Any, field: str) -> str | None:
-        return self._when(obj, "date", asset_id, field)
 
     def money(self, value: Any, asset_id: Any) -> str | None:
         """'1,234.56', '1.234,56' and the pre-v5.2 '1234.56' all become '1234.56'."""
@@ -301,7 +298,7 @@ class RowMapper:
         aid = row["id"]
         status, assigned = get("status_label"), get("assigned_to")
         u = self._unescape
-        when = self._when
+        when = self.when
         digest, raw = hash_and_raw(row)
         return (
             aid,
