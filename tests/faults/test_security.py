@@ -31,7 +31,8 @@ PASSWORD = "Db-pa55word-" + uuid.uuid4().hex
 
 @pytest.fixture
 def secret_dsns(db_dsn: str) -> Iterator[dict[str, str]]:
-    """DSNs (key=value and URL forms) of a role that has a password and owns the test database."""
+    """DSNs (key=value and URL forms, and each with a port nothing listens on) of a role that has a
+    password and owns the test database."""
     role = f"sec_{uuid.uuid4().hex[:8]}"
     dbname = conninfo_to_dict(db_dsn)["dbname"]
     with psycopg.connect(db_dsn, autocommit=True) as admin:
@@ -40,13 +41,22 @@ def secret_dsns(db_dsn: str) -> Iterator[dict[str, str]]:
                 sql.Identifier(role), sql.Literal(PASSWORD)
             )
         )
-    host = str(conninfo_to_dict(db_dsn).get("host", ""))
-    url = f"postgresql://{role}:{PASSWORD}@/{dbname}?host={host}" if host.startswith("/") else ""
-    if not url:
-        port = conninfo_to_dict(db_dsn).get("port", 5432)
-        url = f"postgresql://{role}:{PASSWORD}@{host}:{port}/{dbname}"
+    params = conninfo_to_dict(db_dsn)
+    host, default_port = str(params.get("host", "")), params.get("port", 5432)
+
+    def url(port: object) -> str:
+        if host.startswith("/"):
+            return f"postgresql://{role}:{PASSWORD}@/{dbname}?host={host}&port={port}"
+        return f"postgresql://{role}:{PASSWORD}@{host}:{port}/{dbname}"
+
     try:
-        yield {"keyvalue": make_conninfo(db_dsn, user=role, password=PASSWORD), "url": url}
+        keyvalue = make_conninfo(db_dsn, user=role, password=PASSWORD)
+        yield {
+            "keyvalue": keyvalue,
+            "url": url(default_port),
+            "keyvalue_wrong_port": make_conninfo(keyvalue, port="1"),
+            "url_wrong_port": url(1),
+        }
     finally:
         with psycopg.connect(db_dsn, autocommit=True) as admin:
             admin.execute(sql.SQL("DROP OWNED BY {}").format(sql.Identifier(role)))
@@ -107,10 +117,7 @@ def test_failing_runs_leak_no_secret(
 def test_database_failures_leak_no_secret(
     fake: FakeSnipeIT, db_dsn: str, tmp_path: Path, secret_dsns: dict[str, str], form: str
 ) -> None:
-    good = secret_dsns[form]
-    wrong_port = good.replace("port=", "port=1").replace("?host=", "?port=1&host=") if form == "url" else good
-    if form == "keyvalue":
-        wrong_port = make_conninfo(good, port="1")
+    good, wrong_port = secret_dsns[form], secret_dsns[f"{form}_wrong_port"]
     for dsn in (wrong_port, good.replace(conninfo_to_dict(db_dsn)["dbname"], "no_such_db")):
         run = sync(make_env(fake, dsn, tmp_path / "logs"))
         assert run.exit_code == exitcodes.FAILED, run.describe()
