@@ -261,7 +261,8 @@ class SnipeITClient:
             while True:
                 # Errors are raised as requests raises them when it reads the body itself.
                 try:
-                    chunk = resp.raw.read1(BODY_CHUNK)
+                    # decoded: a web server in front of Snipe-IT may gzip its answers
+                    chunk = resp.raw.read1(BODY_CHUNK, decode_content=True)
                 except (urllib3.exceptions.ReadTimeoutError, urllib3.exceptions.SSLError) as exc:
                     raise requests.exceptions.ConnectionError(exc) from None
                 except urllib3.exceptions.ProtocolError as exc:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import gzip
 import socket
 import struct
 import sys
@@ -56,6 +57,7 @@ class App(Protocol):
     """What the handler needs from FakeSnipeIT (kept as a protocol so the modules don't import in a loop)."""
 
     stopping: threading.Event
+    gzip_responses: bool  # compress answers for clients that accept gzip, as nginx or Apache may
 
     def record(self, method: str, target: str, headers: dict[str, str], body: bytes) -> RequestInfo: ...
 
@@ -144,6 +146,9 @@ class FakeHandler(BaseHTTPRequestHandler):
             return
         body = reply.body_bytes()
         self.send_response(reply.status)
+        if body and app.gzip_responses and "gzip" in self.headers.get("Accept-Encoding", ""):
+            body = gzip.compress(body, compresslevel=1)
+            self.send_header("Content-Encoding", "gzip")
         if not any(k.lower() == "content-type" for k in reply.headers):
             self.send_header("Content-Type", reply.content_type)
         for name, value in reply.headers.items():

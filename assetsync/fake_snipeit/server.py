@@ -118,6 +118,7 @@ class FakeSnipeIT(AssetStore):
         self.rate_window_seconds = rate_window_seconds
         self.rate_limit_style = rate_limit_style
         self.page_delay = page_delay
+        self.gzip_responses = False  # set to True to compress answers, as a web server in front may
         self.superuser = superuser
         self.host = host
         self.port = port

@@ -92,6 +92,13 @@ def test_endless_429_storm_fails_and_changes_nothing(
     )
 
 
+def test_gzip_compressed_answers_are_read(fake: FakeSnipeIT, fenv: dict[str, str], db_dsn: str) -> None:
+    fake.gzip_responses = True  # as nginx or Apache in front of Snipe-IT often do
+    run = sync(fenv)
+    check(run, code=0, says="Sync finished", dsn=db_dsn, fake=fake, state=NEW, recorded="success")
+    assert all("gzip" in r.headers.get("Accept-Encoding", "") for r in fake.requests)
+
+
 # --- server errors --------------------------------------------------------------------------------
 
 
