@@ -554,11 +554,16 @@ class Store:
             yield
 
     @contextmanager
-    def load_transaction(self) -> Iterator[None]:
-        """The first load's transaction, open while pages arrive (throttle pauses included)."""
+    def load_transaction(self, timeout_s: float) -> Iterator[None]:
+        """The first load's transaction, open while pages arrive (throttle pauses included).
+
+        Its one COPY lasts as long as the fetch, so the per-statement timeout would cancel any
+        first load slower than it; `timeout_s` (what is left of the run's budget) bounds it instead.
+        """
         with self.conn.transaction():
-            # A server-wide idle-in-transaction timeout would kill the load during a long pause.
-            self.conn.execute("SET LOCAL idle_in_transaction_session_timeout = 0")
+            self.conn.execute(
+                sql.SQL("SET LOCAL statement_timeout = {}").format(sql.Literal(max(1, int(timeout_s * 1000))))
+            )
             yield
 
     def merge(self) -> int:

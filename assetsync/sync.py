@@ -231,7 +231,9 @@ def _first_load(
     fetch is proven complete. Each row is written once instead of staged and then merged, and a
     failure still leaves the table empty."""
     moved: list[tuple[int, list[Row]]] = []
-    with store.load_transaction():
+    # Bounded by the rest of the run's budget, plus the usual allowance for the statements after it.
+    left = started + settings.run_timeout - time.monotonic()
+    with store.load_transaction(max(left, 0) + settings.statement_timeout):
         # One COPY for all pages: PostgreSQL parses rows while the next pages are read and built.
         with store.copy_into_assets() as write:
 

@@ -163,6 +163,16 @@ def test_statement_timeout(fake: FakeSnipeIT, fenv: dict[str, str], db_dsn: str)
     check(sync(fenv), code=0, says="Sync finished", dsn=db_dsn, fake=fake, state=NEW, recorded="success")
 
 
+def test_first_load_longer_than_the_statement_timeout(
+    fake: FakeSnipeIT, fenv: dict[str, str], db_dsn: str
+) -> None:
+    # The first load's one COPY spans the whole fetch (8 pages, 0.25 s each): it is bounded by the
+    # run budget, not by ASSETSYNC_STATEMENT_TIMEOUT.
+    fake.page_delay = 0.25
+    run = sync(dict(fenv, ASSETSYNC_STATEMENT_TIMEOUT="1"))
+    check(run, code=0, says="Sync finished", dsn=db_dsn, fake=fake, state=NEW, recorded="success")
+
+
 def test_statement_timeout_setting_is_validated(fenv: dict[str, str]) -> None:
     run = sync(dict(fenv, ASSETSYNC_STATEMENT_TIMEOUT="ten minutes"))
     assert run.exit_code == exitcodes.CONFIG
