@@ -18,7 +18,7 @@ import psycopg
 from assetsync import exitcodes
 from assetsync.config import Settings, is_loopback
 from assetsync.fetch import FetchReport, Page, iter_all
-from assetsync.fields import RowMapper, content_hash
+from assetsync.fields import RowMapper, hash_and_raw
 from assetsync.prefetch import prefetch
 from assetsync.redact import Redactor, database_password
 from assetsync.snipeit import ApiErrorBody, RetryPolicy, SnipeITClient, SnipeITError
@@ -414,11 +414,11 @@ def _stage_page(
     changed: list[tuple[Any, ...]] = []
     unchanged: list[tuple[int, bytes]] = []
     for row in rows:
-        digest = content_hash(row)
-        if stored.get(row["id"]) == digest:
-            unchanged.append((row["id"], digest))
+        hashed = hash_and_raw(row)
+        if stored.get(row["id"]) == hashed[0]:
+            unchanged.append((row["id"], hashed[0]))
         else:
-            changed.append(mapper.to_record(row))
+            changed.append(mapper.to_record(row, hashed))
     store.copy_rows(changed, seq)
     if unchanged:
         store.copy_unchanged(unchanged, seq)
