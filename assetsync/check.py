@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import io
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -81,23 +81,22 @@ class CheckReport:
         return all(r.passed for r in self.results)
 
 
-def run_checks(env: Mapping[str, str] | None = None, *, on_result: Emit | None = None) -> CheckReport:
+def run_checks(*, on_result: Emit) -> CheckReport:
     """Check configuration, Snipe-IT, PostgreSQL and the log folder; report each as it is done."""
     results: list[CheckResult] = []
 
     def emit(result: CheckResult) -> None:
         results.append(result)
-        if on_result is not None:
-            on_result(result)
+        on_result(result)
 
     try:
-        settings = load_settings(env)
+        settings = load_settings()
     except ConfigError as exc:
         emit(CheckResult(CONFIG, FAIL, "a setting is missing or not valid", str(exc)))
         for name in ALL_ITEMS[1:]:
             emit(CheckResult(name, SKIP, "skipped until the configuration is valid"))
         return CheckReport(results, config_failed=True)
-    emit(CheckResult(CONFIG, OK, _config_source(env)))
+    emit(CheckResult(CONFIG, OK, _config_source()))
     redact = make_redactor(settings)
     safe = _Redacting(emit, redact)
     # Log lines of the checks (retries, the summary) go to today's log, never to the console.
@@ -137,9 +136,7 @@ class _Redacting:
         self._emit(replace(result, detail=self._redact(result.detail), fix=self._redact(result.fix)))
 
 
-def _config_source(env: Mapping[str, str] | None) -> str:
-    if env is not None:
-        return "the required settings are present and valid"
+def _config_source() -> str:
     if ENV_FILE.is_file():
         return f"valid; read from {ENV_FILE} and the environment"
     return f"valid; read from the environment (there is no {ENV_FILE})"

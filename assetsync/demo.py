@@ -48,7 +48,6 @@ class DemoReport:
     database_url: str
     psql: str | None
     kept: bool
-    api_url: str = ""
     log_file: str | None = None
     changes: dict[str, int] = field(default_factory=dict)
     runs: list[DemoRun] = field(default_factory=list)
@@ -82,7 +81,6 @@ def run_demo(
         dsn = str(server.get_uri())
         report = DemoReport(folder, dsn, _psql(embedded), kept=keep)
         with FakeSnipeIT(generate_assets(assets, seed=1), token=secrets.token_urlsafe(24)) as fake:
-            report.api_url = fake.base_url
             say(f"Started a fake Snipe-IT with {assets} assets on {fake.base_url}")
             settings = load_settings(
                 {

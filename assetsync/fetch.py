@@ -9,7 +9,7 @@ and the client steps back until the pages join again. Nothing can be skipped unn
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import Any
@@ -214,7 +214,6 @@ def iter_all(
     client: SnipeITClient,
     page_size: int,
     report: FetchReport,
-    on_pass_done: Callable[[PassReport], None] | None = None,
 ) -> Iterator[Page]:
     """Yield every asset of every pass; raise IncompleteFetchError if a pass cannot be proven whole.
 
@@ -237,8 +236,6 @@ def iter_all(
             finished.pages,
             finished.last_total,
         )
-        if on_pass_done is not None:
-            on_pass_done(finished)
     for name, params in PASSES:
         now = _current_total(client, params)
         if now > len(done[name].ids):

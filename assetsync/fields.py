@@ -131,14 +131,6 @@ def plain_notes(value: Any) -> str | None:
     return html.unescape(value) if "&" in value else value
 
 
-def ref_id(obj: Any) -> int | None:
-    if isinstance(obj, dict):
-        value = obj.get("id")
-        if isinstance(value, int) and not isinstance(value, bool):
-            return value
-    return None
-
-
 def ref_name(obj: Any, key: str = "name", unescape: Unescape = html.unescape) -> str | None:
     return text(obj.get(key), unescape) if isinstance(obj, dict) else None
 
