@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 from collections.abc import Callable, Mapping
@@ -102,8 +103,18 @@ def normalise_api_url(raw: str) -> str:
 
 def is_loopback(url: str) -> bool:
     """True for URLs that never leave this machine (where plain http carries no risk)."""
-    host = (urlsplit(url).hostname or "").lower()
-    return host in ("localhost", "::1") or host.startswith("127.")
+    return is_loopback_host(urlsplit(url).hostname or "")
+
+
+def is_loopback_host(host: str) -> bool:
+    """True for a host name or address that only this machine can reach."""
+    name = host.strip().strip("[]").lower()
+    if name == "localhost" or name.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False
 
 
 def _parse(env: Mapping[str, str], name: str, default: T, convert: Callable[[str], T], hint: str) -> T:

@@ -6,7 +6,14 @@ from pathlib import Path
 
 import pytest
 
-from assetsync.config import ENV_FILE, PROJECT_DIR, ConfigError, load_environment, load_settings
+from assetsync.config import (
+    ENV_FILE,
+    PROJECT_DIR,
+    ConfigError,
+    is_loopback,
+    load_environment,
+    load_settings,
+)
 from assetsync.redact import Redactor, redact_dsn
 
 BASE = {
@@ -78,3 +85,17 @@ def test_dsn_passwords_are_masked_in_every_form() -> None:
     assert "s3cret" not in redact_dsn("postgresql://u@h/d?password=s3cret")
     redact = Redactor(["tok-123456"])
     assert redact("Bearer tok-123456 for postgresql://a:b@c/d") == "Bearer *** for postgresql://a:***@c/d"
+
+
+@pytest.mark.parametrize(
+    ("url", "local"),
+    [
+        ("http://127.0.0.1:8080", True),
+        ("http://localhost/api/v1", True),
+        ("http://[::1]:80", True),
+        ("http://127.evil.example/api/v1", False),  # a name that merely starts like a loopback address
+        ("http://assets.example.com", False),
+    ],
+)
+def test_loopback_means_this_machine_only(url: str, local: bool) -> None:
+    assert is_loopback(url) is local

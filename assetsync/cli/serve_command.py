@@ -22,7 +22,7 @@ import click
 from assetsync import exitcodes
 from assetsync.cli.group import cli
 from assetsync.cli.sync_command import settings_or_exit
-from assetsync.config import ConfigError, Settings
+from assetsync.config import ConfigError, Settings, is_loopback_host
 from assetsync.redact import RedactingFilter
 from assetsync.sync import make_redactor
 
@@ -79,7 +79,7 @@ def serve_command(host: str, port: int) -> None:
         from assetsync.serve.app import create_app
         from assetsync.serve.launcher import SyncLauncher
         from assetsync.serve.scheduler import SyncScheduler
-        from assetsync.serve.security import check_bind, is_loopback_host
+        from assetsync.serve.security import check_bind
     except ImportError as exc:
         if (exc.name or "").split(".")[0] not in _EXTRA_MODULES:
             raise

@@ -2,27 +2,15 @@
 
 from __future__ import annotations
 
-import ipaddress
 import re
 import secrets
 from urllib.parse import urlsplit
 
-from assetsync.config import ConfigError
+from assetsync.config import ConfigError, is_loopback_host
 
 MIN_TOKEN_LENGTH = 16
 _TOKEN_CHARS = re.compile(r"^[\x21-\x7e]+$")  # visible ASCII: survives every HTTP client and shell
 TOKEN_HINT = 'python -c "import secrets; print(secrets.token_urlsafe(32))"'
-
-
-def is_loopback_host(host: str) -> bool:
-    """True for a host name or address that only this machine can reach."""
-    name = host.strip().strip("[]").lower()
-    if name == "localhost" or name.endswith(".localhost"):
-        return True
-    try:
-        return ipaddress.ip_address(name).is_loopback
-    except ValueError:
-        return False
 
 
 def check_bind(host: str, token: str) -> None:
