@@ -13,6 +13,12 @@ _KV_PASSWORD = re.compile(r"(?P<head>\bpassword\s*=\s*)(?P<pw>'(?:[^'\\]|\\.)*'|
 MASK = "***"
 
 
+def first_line(exc: BaseException) -> str:
+    """The first line of an error's message (drivers add context lines that may quote data)."""
+    lines = str(exc).strip().splitlines()
+    return lines[0] if lines else type(exc).__name__
+
+
 def redact_dsn(dsn: str) -> str:
     """Return the DSN with its password masked, whatever its form (URL or key=value)."""
     try:

@@ -16,6 +16,7 @@ import requests
 import urllib3
 
 from assetsync import __version__
+from assetsync.redact import first_line
 
 log = logging.getLogger("assetsync")
 
@@ -451,7 +452,7 @@ def _body_message(content: bytes) -> str:
 
 
 def _first_line(exc: BaseException) -> str:
-    return (str(exc).splitlines() or [type(exc).__name__])[0][:300]
+    return first_line(exc)[:300]
 
 
 def _strip_query(url: str) -> str:

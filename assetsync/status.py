@@ -17,6 +17,7 @@ from typing import Any
 import psycopg
 
 from assetsync.config import Settings
+from assetsync.redact import first_line
 from assetsync.store import Store, StoreError, connect
 
 OK, WARNING, CRITICAL = 0, 1, 2
@@ -98,7 +99,7 @@ def _history(settings: Settings) -> Iterator[Store]:
     try:
         yield Store(conn, settings.schema)
     except psycopg.Error as exc:
-        reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        reason = first_line(exc)
         raise StoreError(
             f"could not read {settings.schema}.sync_runs ({reason}); the role in DATABASE_URL needs "
             f"USAGE on schema {settings.schema} and SELECT on its tables"

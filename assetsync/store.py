@@ -14,6 +14,7 @@ from psycopg import sql
 
 from assetsync import __version__
 from assetsync.fields import COLUMN_NAMES, COLUMNS
+from assetsync.redact import first_line
 
 log = logging.getLogger("assetsync")
 
@@ -133,7 +134,7 @@ def connect(
 
 def describe_error(exc: psycopg.Error, *, connection_lost: bool, statement_timeout: float) -> str:
     """A PostgreSQL failure as one sentence that says what happened and what to do."""
-    reason = _pg_reason(exc) if connection_lost else (str(exc).strip().splitlines() or ["?"])[0]
+    reason = _pg_reason(exc) if connection_lost else first_line(exc)
     if connection_lost:
         return (
             f"the connection to PostgreSQL was lost ({reason}); the server rolled back the unfinished "

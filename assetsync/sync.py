@@ -20,7 +20,7 @@ from assetsync.config import Settings, is_loopback
 from assetsync.fetch import FetchReport, Page, iter_all
 from assetsync.fields import RowMapper, hash_and_raw
 from assetsync.prefetch import prefetch
-from assetsync.redact import Redactor, database_password
+from assetsync.redact import Redactor, database_password, first_line
 from assetsync.snipeit import ApiErrorBody, RetryPolicy, SnipeITClient, SnipeITError
 from assetsync.store import LockBusyError, MergeCounts, Store, StoreError, connect, describe_error
 
@@ -469,17 +469,12 @@ def _record_failure(settings: Settings, store: Store, result: SyncResult) -> Non
         with connect(settings.database_url, server_timezone=settings.server_timezone.key) as conn:
             Store(conn, settings.schema).finish_run(result.run_id, **args)
     except (psycopg.Error, StoreError) as exc:
-        log.warning("Could not record the failed run in sync_runs: %s", _pg_message(exc))
+        log.warning("Could not record the failed run in sync_runs: %s", first_line(exc))
 
 
 def _close_quietly(conn: psycopg.Connection[Any]) -> None:
     with contextlib.suppress(psycopg.Error):
         conn.close()
-
-
-def _pg_message(exc: BaseException) -> str:
-    lines = str(exc).strip().splitlines()
-    return lines[0] if lines else type(exc).__name__
 
 
 def _log_result(result: SyncResult) -> None:

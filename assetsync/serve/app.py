@@ -15,6 +15,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from assetsync import __version__
 from assetsync.config import Settings
+from assetsync.redact import first_line
 from assetsync.serve.db import open_store
 from assetsync.serve.launcher import LauncherClosedError, SyncBusyError
 from assetsync.serve.models import Health, LastSuccess, Problem, RunRecord, ScheduleState, SyncStarted
@@ -80,7 +81,7 @@ def create_app(
     }
 
     async def store_unavailable(_: Request, exc: Exception) -> JSONResponse:
-        message = _first_line(exc)
+        message = first_line(exc)
         if isinstance(exc, psycopg.Error):
             message = f"PostgreSQL error: {message}"
         return JSONResponse({"detail": redact(message)}, status_code=503)
@@ -182,7 +183,7 @@ def create_app(
             with open_store(settings) as store:
                 row = store.last_run(status="success")
         except (StoreError, psycopg.Error) as exc:
-            database, row = f"unreachable: {redact(_first_line(exc))}", None
+            database, row = f"unreachable: {redact(first_line(exc))}", None
         if row is not None and row["finished_at"] is not None:
             age = (datetime.now(UTC) - row["finished_at"]).total_seconds()
             # max(): the database's clock may run slightly ahead of this machine's.
@@ -203,8 +204,3 @@ def create_app(
 
 def _clock(t: time) -> str:
     return t.strftime("%H:%M:%S" if t.second else "%H:%M")
-
-
-def _first_line(exc: BaseException) -> str:
-    lines = str(exc).strip().splitlines()
-    return lines[0] if lines else type(exc).__name__
