@@ -18,7 +18,7 @@ import psycopg
 
 from assetsync.config import Settings
 from assetsync.redact import first_line
-from assetsync.store import Store, StoreError, connect
+from assetsync.store import Store, StoreError, open_store
 
 OK, WARNING, CRITICAL = 0, 1, 2
 STATE_NAMES = {OK: "OK", WARNING: "WARNING", CRITICAL: "CRITICAL"}
@@ -95,17 +95,14 @@ def read_health(settings: Settings, *, now: datetime, max_age: timedelta | None 
 @contextmanager
 def _history(settings: Settings) -> Iterator[Store]:
     """A read-only look at the run history; StoreError (with the fix) on any database error."""
-    conn = connect(settings.database_url, server_timezone=settings.server_timezone.key)
-    try:
-        yield Store(conn, settings.schema)
-    except psycopg.Error as exc:
-        reason = first_line(exc)
-        raise StoreError(
-            f"could not read {settings.schema}.sync_runs ({reason}); the role in DATABASE_URL needs "
-            f"USAGE on schema {settings.schema} and SELECT on its tables"
-        ) from None
-    finally:
-        conn.close()
+    with open_store(settings) as store:
+        try:
+            yield store
+        except psycopg.Error as exc:
+            raise StoreError(
+                f"could not read {settings.schema}.sync_runs ({first_line(exc)}); the role in DATABASE_URL "
+                f"needs USAGE on schema {settings.schema} and SELECT on its tables"
+            ) from None
 
 
 def judge(

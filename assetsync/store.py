@@ -13,6 +13,7 @@ import psycopg.rows
 from psycopg import sql
 
 from assetsync import __version__
+from assetsync.config import Settings
 from assetsync.fields import COLUMN_NAMES, COLUMNS
 from assetsync.redact import first_line
 
@@ -130,6 +131,26 @@ def connect(
     # Snipe-IT sends zone-less times in its APP_TIMEZONE; let the server read them in that zone.
     conn.execute(sql.SQL("SET TimeZone = {}").format(sql.Literal(server_timezone)))
     return conn
+
+
+@contextmanager
+def open_store(
+    settings: Settings, *, statement_timeout_s: float | None = None, connect_timeout_s: int = 10
+) -> Iterator[Store]:
+    """A Store on a fresh connection for short reads, closed on exit (StoreError when PostgreSQL is
+    out of reach); the statement timeout defaults to ASSETSYNC_STATEMENT_TIMEOUT."""
+    conn = connect(
+        settings.database_url,
+        server_timezone=settings.server_timezone.key,
+        statement_timeout_s=settings.statement_timeout
+        if statement_timeout_s is None
+        else statement_timeout_s,
+        connect_timeout_s=connect_timeout_s,
+    )
+    try:
+        yield Store(conn, settings.schema)
+    finally:
+        conn.close()
 
 
 def describe_error(exc: psycopg.Error, *, connection_lost: bool, statement_timeout: float) -> str:

@@ -22,7 +22,15 @@ from assetsync.fields import RowMapper, hash_and_raw
 from assetsync.prefetch import prefetch
 from assetsync.redact import Redactor, database_password, first_line
 from assetsync.snipeit import ApiErrorBody, RetryPolicy, SnipeITClient, SnipeITError
-from assetsync.store import LockBusyError, MergeCounts, Store, StoreError, connect, describe_error
+from assetsync.store import (
+    LockBusyError,
+    MergeCounts,
+    Store,
+    StoreError,
+    connect,
+    describe_error,
+    open_store,
+)
 
 log = logging.getLogger("assetsync")
 
@@ -466,8 +474,8 @@ def _record_failure(settings: Settings, store: Store, result: SyncResult) -> Non
     except psycopg.Error:
         pass
     try:
-        with connect(settings.database_url, server_timezone=settings.server_timezone.key) as conn:
-            Store(conn, settings.schema).finish_run(result.run_id, **args)
+        with open_store(settings) as fresh:
+            fresh.finish_run(result.run_id, **args)
     except (psycopg.Error, StoreError) as exc:
         log.warning("Could not record the failed run in sync_runs: %s", first_line(exc))
 

@@ -2,23 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 
 from assetsync.config import Settings
-from assetsync.store import Store, connect
+from assetsync.store import Store
+from assetsync.store import open_store as _open_store
 
 
-@contextmanager
-def open_store(settings: Settings) -> Iterator[Store]:
-    """A Store on a fresh connection, closed on exit; raises StoreError when PostgreSQL is out of reach."""
-    conn = connect(
-        settings.database_url,
-        server_timezone=settings.server_timezone.key,
-        statement_timeout_s=30.0,
-        connect_timeout_s=5,
-    )
-    try:
-        yield Store(conn, settings.schema)
-    finally:
-        conn.close()
+def open_store(settings: Settings) -> AbstractContextManager[Store]:
+    """A Store on a fresh connection, with timeouts short enough for an HTTP request."""
+    return _open_store(settings, statement_timeout_s=30.0, connect_timeout_s=5)
