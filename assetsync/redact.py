@@ -55,11 +55,6 @@ class Redactor:
         # Short strings would mask ordinary words; real tokens and passwords are longer.
         self._secrets = sorted({s for s in secrets if s and len(s) >= 4}, key=len, reverse=True)
 
-    def add(self, secret: str | None) -> None:
-        if secret and len(secret) >= 4 and secret not in self._secrets:
-            self._secrets.append(secret)
-            self._secrets.sort(key=len, reverse=True)
-
     def __call__(self, text: str) -> str:
         for secret in self._secrets:
             if secret in text:

@@ -83,7 +83,8 @@ class SyncOptions:
 
 
 def make_redactor(settings: Settings) -> Redactor:
-    return Redactor([settings.token, database_password(settings.database_url)])
+    """Scrubs every secret the settings hold: the API token, the database password, serve's token."""
+    return Redactor([settings.token, database_password(settings.database_url), settings.serve_token])
 
 
 def make_client(

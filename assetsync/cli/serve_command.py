@@ -215,7 +215,6 @@ def _listen_or_exit(host: str, port: int) -> socket.socket:
 def _console_log(settings: Settings) -> Iterator[None]:
     """The server's own messages go to the console (the service manager's log), secrets scrubbed."""
     redactor = make_redactor(settings)
-    redactor.add(settings.serve_token)
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter(_FORMAT))
     handler.addFilter(RedactingFilter(redactor))

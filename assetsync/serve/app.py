@@ -44,7 +44,6 @@ def create_app(
     """The FastAPI app; its lifespan starts the scheduler and, on shutdown, stops it and the run."""
     launcher = scheduler.launcher
     redact = make_redactor(settings)
-    redact.add(settings.serve_token)
     bearer = HTTPBearer(auto_error=False, description="the value of ASSETSYNC_SERVE_TOKEN")
 
     def authorize(
