@@ -26,7 +26,7 @@ from assetsync.snipeit import (
     UnreachableError,
     WrongURLError,
 )
-from assetsync.store import LATEST_VERSION, SchemaAccess, Store, StoreError, connect
+from assetsync.store import LATEST_VERSION, MANAGED_TABLES, SchemaAccess, Store, StoreError, connect
 from assetsync.sync import make_client, make_redactor
 
 OK, WARN, FAIL, SKIP = "ok", "warn", "fail", "skip"
@@ -404,7 +404,7 @@ def _schema_state(schema: str, a: SchemaAccess) -> CheckResult:
             f"{schema} exists, but role {a.role} may not use it",
             f"GRANT USAGE ON SCHEMA {schema} TO {a.role};",
         )
-    complete = set(a.tables) == {"assets", "sync_runs", "schema_version"} and a.version == LATEST_VERSION
+    complete = set(a.tables) == set(MANAGED_TABLES) and a.version == LATEST_VERSION
     if not a.schema_create:
         grant = f"GRANT CREATE ON SCHEMA {schema} TO {a.role};"
         if complete:
