@@ -8,7 +8,6 @@ import socket
 import ssl
 import tempfile
 import threading
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -23,7 +22,7 @@ from psycopg.conninfo import make_conninfo
 from assetsync import exitcodes
 from assetsync.cli import cli
 from assetsync.fake_snipeit import FakeSnipeIT, Reply, RequestInfo, generate_assets
-from tests.conftest import TOKEN, make_env, query
+from tests.conftest import TOKEN, fresh_database, make_env, query
 
 TLS_DIR = Path(__file__).parent / "data" / "tls"
 LOGIN_PAGE = (
@@ -271,17 +270,8 @@ def password_server() -> Iterator[str]:
 @pytest.fixture
 def role_db(password_server: str) -> Iterator[tuple[str, str]]:
     """A fresh database on the password server: (admin DSN, DSN of the non-owner role)."""
-    name = f"c_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(password_server, autocommit=True) as admin:
-        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    try:
-        yield (
-            make_conninfo(password_server, dbname=name),
-            make_conninfo(password_server, dbname=name, user=ROLE, password=PASSWORD),
-        )
-    finally:
-        with psycopg.connect(password_server, autocommit=True) as admin:
-            admin.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(name)))
+    with fresh_database(password_server) as admin:
+        yield admin, make_conninfo(admin, user=ROLE, password=PASSWORD)
 
 
 def test_wrong_database_password(fake: FakeSnipeIT, role_db: tuple[str, str], tmp_path: Path) -> None:

@@ -12,7 +12,8 @@ from tests.conftest import make_env
 
 @pytest.fixture
 def fenv(fake: FakeSnipeIT, db_dsn: str, tmp_path: Path) -> dict[str, str]:
-    """Settings for a fault scenario: 20-row pages (several per pass), quick retries, a run budget."""
+    """Settings for a fault scenario: 20-row pages (several per pass), three retries, a run budget
+    (make_env already makes waits and timeouts short)."""
     # The fake counts 120 requests a minute per user, like Snipe-IT; no scenario comes near that.
     return make_env(
         fake,
@@ -20,8 +21,5 @@ def fenv(fake: FakeSnipeIT, db_dsn: str, tmp_path: Path) -> dict[str, str]:
         tmp_path / "logs",
         SNIPEIT_PAGE_SIZE="20",
         SNIPEIT_MAX_RETRIES="3",
-        SNIPEIT_MAX_RETRY_WAIT="0.05",
-        SNIPEIT_CONNECT_TIMEOUT="2",
-        SNIPEIT_READ_TIMEOUT="5",
         ASSETSYNC_RUN_TIMEOUT="60",
     )

@@ -368,6 +368,7 @@ def test_auth_and_not_found_errors_mid_run(
     fake: FakeSnipeIT, fenv: dict[str, str], db_dsn: str, status: int, says: str
 ) -> None:
     before = first_sync(fenv, fake)
+    seen = len(fake.requests)
     fake.fail_page(MIDDLE, status, times=-1)
     run = sync(fenv)
     check(
@@ -381,6 +382,7 @@ def test_auth_and_not_found_errors_mid_run(
         recorded="failed",
     )
     assert fake.requests[-1].pass_name == "default", "a refused request must not be retried"
+    assert sum(map(at_page(MIDDLE), fake.requests[seen:])) == 1, "a refused request must not be retried"
 
 
 # --- paging while Snipe-IT changes --------------------------------------------------------------------
