@@ -269,7 +269,11 @@ class Store:
             return 0
         try:
             with self.conn.transaction():
-                self.conn.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(self.schema))
+                exists = self.conn.execute(
+                    "SELECT 1 FROM pg_namespace WHERE nspname = %s", (self.schema_name,)
+                ).fetchone()
+                if not exists:  # even IF NOT EXISTS needs CREATE on the database, which an owner may lack
+                    self.conn.execute(sql.SQL("CREATE SCHEMA {}").format(self.schema))
                 self.conn.execute(
                     sql.SQL(
                         "CREATE TABLE IF NOT EXISTS {} (version integer PRIMARY KEY, "

@@ -339,3 +339,16 @@ def test_role_without_rights_on_existing_tables(
     assert checked.exit_code == exitcodes.OK, checked.output
     # and the role can now really sync
     assert CliRunner().invoke(cli, ["sync", "-q"], env=env).exit_code == 0
+
+
+def test_role_owning_a_schema_made_for_it_syncs_without_create_on_the_database(
+    fake: FakeSnipeIT, role_db: tuple[str, str], tmp_path: Path
+) -> None:
+    admin_dsn, role_dsn = role_db
+    with psycopg.connect(admin_dsn, autocommit=True) as admin:
+        admin.execute(sql.SQL("CREATE SCHEMA snipeit AUTHORIZATION {}").format(sql.Identifier(ROLE)))
+    env = make_env(fake, role_dsn, tmp_path / "logs")
+    assert run_check(env).exit_code == exitcodes.OK
+    synced = CliRunner().invoke(cli, ["sync", "-q"], env=env)
+    assert synced.exit_code == exitcodes.OK, synced.output
+    assert {r[0] for r in query(admin_dsn, "SELECT id FROM snipeit.assets")} == fake.all_ids()
