@@ -404,6 +404,14 @@ def _schema_state(schema: str, a: SchemaAccess) -> CheckResult:
             f"{schema} exists, but role {a.role} may not use it",
             f"GRANT USAGE ON SCHEMA {schema} TO {a.role};",
         )
+    if a.version is not None and a.version < LATEST_VERSION and a.assets_owner and not a.owns_assets:
+        return CheckResult(
+            name,
+            FAIL,
+            f"{schema} is at version {a.version}; this assetsync upgrades it to {LATEST_VERSION}, which "
+            f"only the owner of {schema}.assets ({a.assets_owner}) may do",
+            f"run one sync as {a.assets_owner}; after that, role {a.role} syncs as before",
+        )
     complete = set(a.tables) == set(MANAGED_TABLES) and a.version == LATEST_VERSION
     if not a.schema_create:
         grant = f"GRANT CREATE ON SCHEMA {schema} TO {a.role};"

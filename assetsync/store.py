@@ -122,6 +122,9 @@ class SchemaAccess:
     tables: dict[str, list[str]] = field(default_factory=dict)
     version: int | None = None
     live_assets: int | None = None
+    # Upgrades alter the assets table, which only its owner (or a member of the owning role) may do.
+    assets_owner: str | None = None
+    owns_assets: bool = False
 
 
 def connect(
@@ -291,6 +294,12 @@ class Store:
                     )
                     log.info("Applied database migration %d to schema %s", version, self.schema_name)
         except psycopg.errors.InsufficientPrivilege as exc:
+            if current:
+                raise StoreError(
+                    f"schema {self.schema_name} is at version {current} and this assetsync upgrades it to "
+                    f"{up_to}, which this role may not do ({_pg_reason(exc)}); run one sync as the owner "
+                    "of its tables (`assetsync check` names it), then this role syncs as before"
+                ) from None
             raise StoreError(
                 f"the database role may not create schema {self.schema_name} or its tables "
                 f"({_pg_reason(exc)}); "
@@ -697,4 +706,12 @@ class Store:
             found.version = self.schema_version()
         if "assets" in found.tables and not found.tables["assets"]:
             found.live_assets = self.live_count()
+        if "assets" in found.tables:
+            owner = self.conn.execute(
+                "SELECT pg_get_userbyid(relowner), pg_has_role(relowner, 'USAGE') FROM pg_class "
+                "WHERE oid = to_regclass(%s)",
+                (self._qualified("assets"),),
+            ).fetchone()
+            if owner:
+                found.assets_owner, found.owns_assets = owner
         return found

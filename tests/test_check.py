@@ -352,3 +352,34 @@ def test_role_owning_a_schema_made_for_it_syncs_without_create_on_the_database(
     synced = CliRunner().invoke(cli, ["sync", "-q"], env=env)
     assert synced.exit_code == exitcodes.OK, synced.output
     assert {r[0] for r in query(admin_dsn, "SELECT id FROM snipeit.assets")} == fake.all_ids()
+
+
+def test_schema_upgrade_that_needs_the_table_owner_names_the_owner(
+    fake: FakeSnipeIT, role_db: tuple[str, str], tmp_path: Path
+) -> None:
+    from assetsync.store import Store, connect
+
+    admin_dsn, role_dsn = role_db
+    with connect(admin_dsn, server_timezone="UTC") as conn:
+        Store(conn, "snipeit").migrate(up_to=1)  # as an earlier assetsync left it
+    with psycopg.connect(admin_dsn, autocommit=True) as admin:
+        role = sql.Identifier(ROLE)
+        admin.execute(sql.SQL("GRANT USAGE, CREATE ON SCHEMA snipeit TO {}").format(role))
+        admin.execute(
+            sql.SQL("GRANT SELECT, INSERT, UPDATE ON ALL TABLES IN SCHEMA snipeit TO {}").format(role)
+        )
+        admin.execute(sql.SQL("GRANT USAGE ON ALL SEQUENCES IN SCHEMA snipeit TO {}").format(role))
+    env = make_env(fake, role_dsn, tmp_path / "logs")
+    checked = run_check(env)
+    schema = checked.items["PostgreSQL schema"]
+    assert checked.exit_code == exitcodes.FAILED
+    assert schema.mark == "[FAIL]" and "is at version 1" in schema.detail
+    assert schema.fix == f"run one sync as postgres; after that, role {ROLE} syncs as before"
+    failed = CliRunner().invoke(cli, ["sync", "-q"], env=env)
+    assert failed.exit_code == exitcodes.FAILED
+    assert "must be owner of table assets" in failed.output and "run one sync as the owner" in failed.output
+    assert query(admin_dsn, "SELECT max(version) FROM snipeit.schema_version") == [(1,)]
+    owner_env = make_env(fake, admin_dsn, tmp_path / "logs")
+    assert CliRunner().invoke(cli, ["sync", "-q"], env=owner_env).exit_code == 0
+    assert run_check(env).exit_code == exitcodes.OK
+    assert CliRunner().invoke(cli, ["sync", "-q"], env=env).exit_code == 0
