@@ -22,6 +22,7 @@ from assetsync.fields import RowMapper, hash_and_raw
 from assetsync.prefetch import prefetch
 from assetsync.redact import Redactor, database_password, first_line
 from assetsync.snipeit import ApiErrorBody, RetryPolicy, SnipeITClient, SnipeITError
+from assetsync.spill import RowSpill
 from assetsync.store import (
     LockBusyError,
     MergeCounts,
@@ -239,10 +240,9 @@ def _first_load(
     """An empty table: COPY straight into it inside one transaction that commits only once the
     fetch is proven complete. Each row is written once instead of staged and then merged, and a
     failure still leaves the table empty."""
-    moved: list[tuple[int, list[Row]]] = []
     # Bounded by the rest of the run's budget, plus the usual allowance for the statements after it.
     left = started + settings.run_timeout - time.monotonic()
-    with store.load_transaction(max(left, 0) + settings.statement_timeout):
+    with RowSpill() as moved, store.load_transaction(max(left, 0) + settings.statement_timeout):
         # One COPY for all pages: PostgreSQL parses rows while the next pages are read and built.
         with store.copy_into_assets() as write:
 
@@ -250,11 +250,11 @@ def _first_load(
                 for row in rows:
                     write(mapper.to_record(row))
 
-            seen = _read_pages(
-                settings, opts, client, report, result, load, lambda r, s: moved.append((s, r))
-            )
-        for seq, rows in moved:
-            store.copy_rows((mapper.to_record(r) for r in rows), seq, override=True)
+            seen = _read_pages(settings, opts, client, report, result, load, moved.add)
+        if moved.rows:
+            log.info("%d assets were read again in a later pass; their later copies are kept", moved.rows)
+        for seq, rows in moved.pages():
+            store.copy_rows(map(mapper.to_record, rows), seq, override=True)
         store.apply_overrides_to_assets()
         mapper.problems.summary()
         _succeed(store, result, report, MergeCounts(inserted=len(seen)), [], started)
