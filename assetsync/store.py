@@ -198,6 +198,12 @@ def describe_error(exc: psycopg.Error, *, connection_lost: bool, statement_timeo
 
 
 def _pg_reason(exc: BaseException) -> str:
+    """The server's own message when there is one (not the statement excerpt psycopg appends);
+    else the last line, which for a failed connection names the reason."""
+    diag = getattr(exc, "diag", None)
+    primary = diag.message_primary if diag is not None else None
+    if primary:
+        return str(primary)
     text = str(exc).strip().splitlines()
     return text[-1] if text else type(exc).__name__
 
@@ -272,17 +278,20 @@ class Store:
             return 0
         try:
             with self.conn.transaction():
+                # Created only when missing: even IF NOT EXISTS needs CREATE on the database (or
+                # schema), which a role that owns what exists may lack.
                 exists = self.conn.execute(
                     "SELECT 1 FROM pg_namespace WHERE nspname = %s", (self.schema_name,)
                 ).fetchone()
-                if not exists:  # even IF NOT EXISTS needs CREATE on the database, which an owner may lack
+                if not exists:
                     self.conn.execute(sql.SQL("CREATE SCHEMA {}").format(self.schema))
-                self.conn.execute(
-                    sql.SQL(
-                        "CREATE TABLE IF NOT EXISTS {} (version integer PRIMARY KEY, "
-                        "applied_at timestamptz NOT NULL DEFAULT now(), tool_version text)"
-                    ).format(sql.Identifier(self.schema_name, "schema_version"))
-                )
+                if current is None:
+                    self.conn.execute(
+                        sql.SQL(
+                            "CREATE TABLE IF NOT EXISTS {} (version integer PRIMARY KEY, "
+                            "applied_at timestamptz NOT NULL DEFAULT now(), tool_version text)"
+                        ).format(sql.Identifier(self.schema_name, "schema_version"))
+                    )
                 for version, statements in steps:
                     for statement in statements:
                         self.conn.execute(statement)

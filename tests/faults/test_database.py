@@ -63,7 +63,7 @@ def table_lock(dsn: str) -> Iterator[None]:
         conn.rollback()
 
 
-def execute(dsn: str, statement: str, params: tuple[object, ...] = ()) -> None:
+def execute(dsn: str, statement: str | sql.Composable, params: tuple[object, ...] = ()) -> None:
     with psycopg.connect(dsn, autocommit=True) as conn:
         conn.execute(statement, params)
 
@@ -234,19 +234,56 @@ def test_role_without_create_cannot_make_the_schema(
     assert "Pw-" not in run.text
 
 
-def test_least_privilege_role_syncs_into_a_schema_the_owner_made(
-    fake: FakeSnipeIT, fenv: dict[str, str], db_dsn: str, role: str
-) -> None:
-    first_sync(fenv, fake)  # as the owner
+def grant_readme_rights(db_dsn: str, role: str) -> None:
+    """Exactly the grants the README lists for a sync role that does not own the schema."""
     user = psycopg.conninfo.conninfo_to_dict(role)["user"]
     with psycopg.connect(db_dsn, autocommit=True) as admin:
-        # Exactly the grants the README lists for a sync role that does not own the schema.
         for statement in (
             "GRANT USAGE ON SCHEMA snipeit TO {r}",
             "GRANT SELECT, INSERT, UPDATE ON ALL TABLES IN SCHEMA snipeit TO {r}",
             "GRANT USAGE ON ALL SEQUENCES IN SCHEMA snipeit TO {r}",
         ):
             admin.execute(sql.SQL(statement).format(r=sql.Identifier(str(user))))
+
+
+def test_least_privilege_role_syncs_into_a_schema_the_owner_made(
+    fake: FakeSnipeIT, fenv: dict[str, str], db_dsn: str, role: str
+) -> None:
+    first_sync(fenv, fake)  # as the owner
+    grant_readme_rights(db_dsn, role)
+    run = sync(dict(fenv, DATABASE_URL=role))
+    check(run, code=0, says="Sync finished", dsn=db_dsn, fake=fake, state=NEW, recorded="success")
+
+
+def test_least_privilege_role_leaves_a_schema_upgrade_to_the_owner(
+    fake: FakeSnipeIT, fenv: dict[str, str], db_dsn: str, role: str
+) -> None:
+    before = first_sync(fenv, fake)  # as the owner
+    # Back to what the previous assetsync left (schema version 1).
+    execute(db_dsn, "DELETE FROM snipeit.schema_version WHERE version > 1")
+    execute(db_dsn, "ALTER TABLE snipeit.assets RESET (toast_tuple_target)")
+    grant_readme_rights(db_dsn, role)
+    run = sync(dict(fenv, DATABASE_URL=role))
+    check(
+        run,
+        code=exitcodes.FAILED,
+        says=("at version 1", "must be owner of table assets", "run one sync as the owner"),
+        dsn=db_dsn,
+        fake=fake,
+        state=OLD,
+        before=before,
+    )
+    assert query(db_dsn, "SELECT max(version) FROM snipeit.schema_version") == [(1,)]
+    assert sync(fenv).exit_code == 0  # the owner upgrades
+    run = sync(dict(fenv, DATABASE_URL=role))
+    check(run, code=0, says="Sync finished", dsn=db_dsn, fake=fake, state=NEW, recorded="success")
+
+
+def test_role_owning_a_schema_made_for_it_needs_no_create_on_the_database(
+    fake: FakeSnipeIT, fenv: dict[str, str], db_dsn: str, role: str
+) -> None:
+    user = psycopg.conninfo.conninfo_to_dict(role)["user"]
+    execute(db_dsn, sql.SQL("CREATE SCHEMA snipeit AUTHORIZATION {}").format(sql.Identifier(str(user))))
     run = sync(dict(fenv, DATABASE_URL=role))
     check(run, code=0, says="Sync finished", dsn=db_dsn, fake=fake, state=NEW, recorded="success")
 
