@@ -74,11 +74,14 @@ Emit = Callable[[CheckResult], None]
 @dataclass
 class CheckReport:
     results: list[CheckResult]
-    config_failed: bool
 
     @property
     def passed(self) -> bool:
         return all(r.passed for r in self.results)
+
+    @property
+    def config_failed(self) -> bool:
+        return any(r.name == CONFIG and r.state == FAIL for r in self.results)
 
 
 def run_checks(*, on_result: Emit) -> CheckReport:
@@ -95,7 +98,7 @@ def run_checks(*, on_result: Emit) -> CheckReport:
         emit(CheckResult(CONFIG, FAIL, "a setting is missing or not valid", str(exc)))
         for name in ALL_ITEMS[1:]:
             emit(CheckResult(name, SKIP, "skipped until the configuration is valid"))
-        return CheckReport(results, config_failed=True)
+        return CheckReport(results)
     emit(CheckResult(CONFIG, OK, _config_source()))
     redact = make_redactor(settings)
     safe = _Redacting(emit, redact)
@@ -103,12 +106,12 @@ def run_checks(*, on_result: Emit) -> CheckReport:
     with open_run_log(settings.log_dir, redact, console=io.StringIO()) as setup:
         check_snipeit(settings, safe)
         check_postgres(settings, safe)
-        failed = [r for r in results if not r.passed]
+        failed = [r for r in results if not r.passed]  # details already scrubbed by `safe`
         log.info(
             "Check: %d items passed, %d failed%s",
             len(results) - len(failed),
             len(failed),
-            "".join(f"; {r.name} FAILED: {redact(r.detail)}" for r in failed),
+            "".join(f"; {r.name} FAILED: {r.detail}" for r in failed),
         )
     if setup.file_error:
         safe(
@@ -122,7 +125,7 @@ def run_checks(*, on_result: Emit) -> CheckReport:
         )
     else:
         safe(CheckResult(LOG_FOLDER, OK, f"writable; this check was logged in {setup.path}"))
-    return CheckReport(results, config_failed=False)
+    return CheckReport(results)
 
 
 class _Redacting:
@@ -213,8 +216,9 @@ def _passed_until(stop: str, settings: Settings, emit: Emit, me: Any = None) -> 
             emit(CheckResult(TOKEN, OK, f"accepted; it belongs to user '{user}'" if user else "accepted"))
 
 
-def _skip_after(failed: str, emit: Emit) -> None:
-    for name in SNIPEIT_ITEMS[SNIPEIT_ITEMS.index(failed) + 1 :]:
+def _skip_after(failed: str, emit: Emit, items: tuple[str, ...] = SNIPEIT_ITEMS) -> None:
+    """Mark the items after `failed` in its group as skipped: each needs the one before."""
+    for name in items[items.index(failed) + 1 :]:
         emit(CheckResult(name, SKIP, f"skipped until '{failed}' passes"))
 
 
@@ -327,11 +331,8 @@ def _page_cap(settings: Settings, total: int, rows: int) -> CheckResult:
 def check_postgres(settings: Settings, emit: Emit) -> None:
     """Connection, and what the role may do with the target schema, found without writing."""
     try:
-        conn = connect(
-            settings.database_url,
-            server_timezone=settings.server_timezone.key,
-            connect_timeout_s=int(settings.connect_timeout),
-        )
+        # The sync's own connection settings (SNIPEIT_CONNECT_TIMEOUT is Snipe-IT's, not PostgreSQL's).
+        conn = connect(settings.database_url, server_timezone=settings.server_timezone.key)
     except StoreError as exc:
         emit(
             CheckResult(
@@ -342,8 +343,7 @@ def check_postgres(settings: Settings, emit: Emit) -> None:
                 "server accepts this machine (listen_addresses, pg_hba.conf)",
             )
         )
-        for name in PG_ITEMS[1:]:
-            emit(CheckResult(name, SKIP, f"skipped until '{PG_REACHABLE}' passes"))
+        _skip_after(PG_REACHABLE, emit, PG_ITEMS)
         return
     try:
         access = Store(conn, settings.schema).access()
@@ -356,8 +356,7 @@ def check_postgres(settings: Settings, emit: Emit) -> None:
                 "connect as a role that may read the system catalogs (every role normally may)",
             )
         )
-        for name in PG_ITEMS[1:]:
-            emit(CheckResult(name, SKIP, f"skipped until '{PG_REACHABLE}' passes"))
+        _skip_after(PG_REACHABLE, emit, PG_ITEMS)
         return
     finally:
         conn.close()
