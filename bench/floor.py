@@ -18,7 +18,7 @@ import orjson
 import psycopg
 import requests
 
-PASSES = ({}, {"status": "Archived"}, {"status": "Deleted"})
+PASSES: tuple[dict[str, str | int], ...] = ({}, {"status": "Archived"}, {"status": "Deleted"})
 PAGE = 500
 _TOTAL = re.compile(rb'^\{"total":(\d+)')
 

@@ -231,12 +231,12 @@ def targets(all_results: list[SizeResults]) -> list[str]:
         ten = by_size.get(sr.size * 10)
         if ten:
             for scenario in ("first", "nochange"):
-                a, b = sr.wall(scenario, "assetsync"), ten.wall(scenario, "assetsync")
-                if a and b:
+                smaller, larger = sr.wall(scenario, "assetsync"), ten.wall(scenario, "assetsync")
+                if smaller and larger:
                     check(
                         f"linear: {ten.size:,} vs {sr.size:,} ≤ 11x ({scenario})",
-                        f"{b / a:.1f}x",
-                        b / a <= 11,
+                        f"{larger / smaller:.1f}x",
+                        larger / smaller <= 11,
                     )
     if not rows:
         return []

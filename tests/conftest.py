@@ -106,6 +106,6 @@ def settings(env: dict[str, str]) -> Settings:
     return load_settings(env)
 
 
-def query(dsn: str, statement: str, params: Any = None) -> list[tuple[Any, ...]]:
+def query(dsn: str, statement: str | sql.Composed, params: Any = None) -> list[tuple[Any, ...]]:
     with psycopg.connect(dsn, autocommit=True) as conn:
         return conn.execute(statement, params).fetchall()

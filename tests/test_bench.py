@@ -31,9 +31,9 @@ def test_bench_run_smoke(tmp_path: Path) -> None:
     # Columns: scenario, tool, wall, x floor, x dlt, RSS, rows ins, rows upd, rows del, WAL, ids.
     cells = [c.strip() for c in rows["no-change re-sync", "assetsync"].split("|")]
     assert cells[7:10] == ["0", "0", "0"], cells  # a no-change run rewrites nothing
-    updated, changed = re.fullmatch(
-        r"([\d,]+) \(changed: ([\d,]+)\)", rows["churn", "assetsync"].split("|")[8].strip()
-    ).groups()
+    churn = re.fullmatch(r"([\d,]+) \(changed: ([\d,]+)\)", rows["churn", "assetsync"].split("|")[8].strip())
+    assert churn, rows["churn", "assetsync"]
+    updated, changed = churn.groups()
     assert updated == changed != "0"
     assert "**Throttled**" in text and "**Latency**" in text
     assert "### Targets" in text

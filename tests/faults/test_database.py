@@ -63,7 +63,7 @@ def table_lock(dsn: str) -> Iterator[None]:
         conn.rollback()
 
 
-def execute(dsn: str, statement: str | sql.Composable, params: tuple[object, ...] = ()) -> None:
+def execute(dsn: str, statement: str | sql.Composed, params: tuple[object, ...] = ()) -> None:
     with psycopg.connect(dsn, autocommit=True) as conn:
         conn.execute(statement, params)
 

@@ -118,7 +118,7 @@ def test_database_failures_leak_no_secret(
     fake: FakeSnipeIT, db_dsn: str, tmp_path: Path, secret_dsns: dict[str, str], form: str
 ) -> None:
     good, wrong_port = secret_dsns[form], secret_dsns[f"{form}_wrong_port"]
-    for dsn in (wrong_port, good.replace(conninfo_to_dict(db_dsn)["dbname"], "no_such_db")):
+    for dsn in (wrong_port, good.replace(str(conninfo_to_dict(db_dsn)["dbname"]), "no_such_db")):
         run = sync(make_env(fake, dsn, tmp_path / "logs"))
         assert run.exit_code == exitcodes.FAILED, run.describe()
         assert "cannot connect to PostgreSQL" in run.log
