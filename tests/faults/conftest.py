@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from assetsync.fake_snipeit import FakeSnipeIT
 from tests.conftest import make_env
+from tests.faults.harness import Expect, Run, check
 
 
 @pytest.fixture
@@ -23,3 +25,13 @@ def fenv(fake: FakeSnipeIT, db_dsn: str, tmp_path: Path) -> dict[str, str]:
         SNIPEIT_MAX_RETRIES="3",
         ASSETSYNC_RUN_TIMEOUT="60",
     )
+
+
+@pytest.fixture
+def expect(fake: FakeSnipeIT, db_dsn: str) -> Expect:
+    """The standard assertions of a scenario against this test's fake and database."""
+
+    def bound(run: Run, **assertions: Any) -> None:
+        check(run, dsn=db_dsn, fake=fake, **assertions)
+
+    return bound

@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import orjson
 from click.testing import CliRunner
@@ -214,3 +214,19 @@ def check(
     if recorded is not None:
         last = last_run_row(dsn)
         assert last is not None and last["status"] == recorded, (last, run.describe())
+
+
+class Expect(Protocol):
+    """`check` with the scenario's own fake and database filled in (the `expect` fixture)."""
+
+    def __call__(
+        self,
+        run: Run,
+        *,
+        code: int,
+        says: str | tuple[str, ...],
+        state: str,
+        before: str | None = None,
+        recorded: str | None = None,
+        read_before_purge: frozenset[int] = frozenset(),
+    ) -> None: ...

@@ -12,7 +12,7 @@ import pytest
 from assetsync import exitcodes
 from assetsync.fake_snipeit import FakeSnipeIT, Reply, RequestInfo, generate_assets, php_intval
 from tests.conftest import TOKEN, make_env, query
-from tests.faults.harness import EMPTY, NEW, OLD, check, checksum, sync
+from tests.faults.harness import EMPTY, NEW, OLD, Expect, check, checksum, sync
 
 # With 20-row pages and a one-row overlap, the default pass asks for offsets 0, 19, 38, 57, ...
 MIDDLE = 38
@@ -46,28 +46,26 @@ def at_page(offset: int, pass_name: str = "default") -> Callable[[RequestInfo], 
     ids=["no-retry-after", "retry-after", "absurd-retry-after"],
 )
 def test_429_storm_is_waited_out(
-    fake: FakeSnipeIT, fenv: dict[str, str], db_dsn: str, headers: dict[str, str]
+    fake: FakeSnipeIT, fenv: dict[str, str], headers: dict[str, str], expect: Expect
 ) -> None:
     fake.fail_requests(429, times=3, headers=headers)
     # The wait is capped by SNIPEIT_MAX_RETRY_WAIT (0.05 s here) whatever the server asks for.
     run = sync(fenv)
-    check(run, code=0, says="Retrying after HTTP 429", dsn=db_dsn, fake=fake, state=NEW, recorded="success")
+    expect(run, code=0, says="Retrying after HTTP 429", state=NEW, recorded="success")
     assert fake.count_429 == 3
 
 
 def test_absurd_retry_after_beyond_the_run_budget_fails_at_once(
-    fake: FakeSnipeIT, fenv: dict[str, str], db_dsn: str
+    fake: FakeSnipeIT, fenv: dict[str, str], expect: Expect
 ) -> None:
     before = first_sync(fenv, fake)
     fake.fail_requests(429, times=-1, headers={"Retry-After": "367946340"}, when=at_page(MIDDLE))
     env = dict(fenv, SNIPEIT_MAX_RETRY_WAIT="65", ASSETSYNC_RUN_TIMEOUT="30")
     run = sync(env)
-    check(
+    expect(
         run,
         code=exitcodes.FAILED,
         says="time budget",
-        dsn=db_dsn,
-        fake=fake,
         state=OLD,
         before=before,
         recorded="failed",
@@ -75,56 +73,52 @@ def test_absurd_retry_after_beyond_the_run_budget_fails_at_once(
 
 
 def test_endless_429_storm_fails_and_changes_nothing(
-    fake: FakeSnipeIT, fenv: dict[str, str], db_dsn: str
+    fake: FakeSnipeIT, fenv: dict[str, str], expect: Expect
 ) -> None:
     before = first_sync(fenv, fake)
     fake.fail_requests(429, times=-1, when=at_page(MIDDLE))
     run = sync(fenv)
-    check(
+    expect(
         run,
         code=exitcodes.FAILED,
         says=("HTTP 429", "Sync FAILED"),
-        dsn=db_dsn,
-        fake=fake,
         state=OLD,
         before=before,
         recorded="failed",
     )
 
 
-def test_gzip_compressed_answers_are_read(fake: FakeSnipeIT, fenv: dict[str, str], db_dsn: str) -> None:
+def test_gzip_compressed_answers_are_read(fake: FakeSnipeIT, fenv: dict[str, str], expect: Expect) -> None:
     fake.gzip_responses = True  # as nginx or Apache in front of Snipe-IT often do
     run = sync(fenv)
-    check(run, code=0, says="Sync finished", dsn=db_dsn, fake=fake, state=NEW, recorded="success")
+    expect(run, code=0, says="Sync finished", state=NEW, recorded="success")
     assert all("gzip" in r.headers.get("Accept-Encoding", "") for r in fake.requests)
 
 
 # --- server errors --------------------------------------------------------------------------------
 
 
-def test_transient_5xx_recover(fake: FakeSnipeIT, fenv: dict[str, str], db_dsn: str) -> None:
+def test_transient_5xx_recover(fake: FakeSnipeIT, fenv: dict[str, str], expect: Expect) -> None:
     first_sync(fenv, fake)
     fake.fail_page(0, 502)
     fake.fail_page(MIDDLE, 500)
     fake.fail_page(0, 503, pass_name="Archived")
     fake.fail_page(0, 504, pass_name="Deleted")
     run = sync(fenv)
-    check(run, code=0, says="Retrying after HTTP 503", dsn=db_dsn, fake=fake, state=NEW, recorded="success")
+    expect(run, code=0, says="Retrying after HTTP 503", state=NEW, recorded="success")
 
 
 @pytest.mark.parametrize("status", [500, 502, 503])
 def test_persistent_5xx_on_a_middle_page(
-    fake: FakeSnipeIT, fenv: dict[str, str], db_dsn: str, status: int
+    fake: FakeSnipeIT, fenv: dict[str, str], status: int, expect: Expect
 ) -> None:
     before = first_sync(fenv, fake)
     fake.fail_page(MIDDLE, status, times=-1)
     run = sync(fenv)
-    check(
+    expect(
         run,
         code=exitcodes.FAILED,
         says=f"HTTP {status}",
-        dsn=db_dsn,
-        fake=fake,
         state=OLD,
         before=before,
         recorded="failed",
@@ -134,7 +128,7 @@ def test_persistent_5xx_on_a_middle_page(
 
 @pytest.mark.slow
 def test_hanging_server_ends_within_the_run_budget(
-    fake: FakeSnipeIT, fenv: dict[str, str], db_dsn: str
+    fake: FakeSnipeIT, fenv: dict[str, str], expect: Expect
 ) -> None:
     before = first_sync(fenv, fake)
     fake.add_hook(lambda r: Reply(hang=True) if at_page(MIDDLE)(r) else None)
@@ -143,12 +137,10 @@ def test_hanging_server_ends_within_the_run_budget(
     started = time.monotonic()
     run = sync(env)
     elapsed = time.monotonic() - started
-    check(
+    expect(
         run,
         code=exitcodes.FAILED,
         says="ASSETSYNC_RUN_TIMEOUT",
-        dsn=db_dsn,
-        fake=fake,
         state=OLD,
         before=before,
         recorded="failed",
@@ -158,7 +150,7 @@ def test_hanging_server_ends_within_the_run_budget(
 
 @pytest.mark.slow
 def test_trickling_server_ends_within_the_run_budget(
-    fake: FakeSnipeIT, fenv: dict[str, str], db_dsn: str
+    fake: FakeSnipeIT, fenv: dict[str, str], expect: Expect
 ) -> None:
     before = first_sync(fenv, fake)
     total, rows = fake.page("", None, True, True, MIDDLE, 20)
@@ -169,12 +161,10 @@ def test_trickling_server_ends_within_the_run_budget(
     started = time.monotonic()
     run = sync(env)
     elapsed = time.monotonic() - started
-    check(
+    expect(
         run,
         code=exitcodes.FAILED,
         says="still sending",
-        dsn=db_dsn,
-        fake=fake,
         state=OLD,
         before=before,
         recorded="failed",
@@ -184,7 +174,7 @@ def test_trickling_server_ends_within_the_run_budget(
 
 @pytest.mark.slow
 def test_hanging_server_during_removal_confirmation_ends_within_budget(
-    fake: FakeSnipeIT, fenv: dict[str, str], db_dsn: str
+    fake: FakeSnipeIT, fenv: dict[str, str], db_dsn: str, expect: Expect
 ) -> None:
     assert sync(fenv).exit_code == 0
     before = checksum(db_dsn)
@@ -194,12 +184,10 @@ def test_hanging_server_during_removal_confirmation_ends_within_budget(
     started = time.monotonic()
     run = sync(env)
     assert time.monotonic() - started < 30
-    check(
+    expect(
         run,
         code=exitcodes.FAILED,
         says="ASSETSYNC_RUN_TIMEOUT",
-        dsn=db_dsn,
-        fake=fake,
         state=OLD,
         before=before,
     )
@@ -227,7 +215,7 @@ def test_rate_limit_pause_respects_the_run_budget(db_dsn: str, tmp_path: Path) -
 # --- broken connections and bodies ----------------------------------------------------------------
 
 
-def test_connection_resets_are_retried(fake: FakeSnipeIT, fenv: dict[str, str], db_dsn: str) -> None:
+def test_connection_resets_are_retried(fake: FakeSnipeIT, fenv: dict[str, str], expect: Expect) -> None:
     first_sync(fenv, fake)
     left = [2]
     lock = threading.Lock()
@@ -241,19 +229,17 @@ def test_connection_resets_are_retried(fake: FakeSnipeIT, fenv: dict[str, str], 
 
     fake.add_hook(reset)
     run = sync(fenv)
-    check(run, code=0, says="ConnectionError", dsn=db_dsn, fake=fake, state=NEW, recorded="success")
+    expect(run, code=0, says="ConnectionError", state=NEW, recorded="success")
 
 
-def test_persistent_connection_resets_fail(fake: FakeSnipeIT, fenv: dict[str, str], db_dsn: str) -> None:
+def test_persistent_connection_resets_fail(fake: FakeSnipeIT, fenv: dict[str, str], expect: Expect) -> None:
     before = first_sync(fenv, fake)
     fake.add_hook(lambda r: Reply(reset=True) if at_page(MIDDLE)(r) else None)
     run = sync(fenv)
-    check(
+    expect(
         run,
         code=exitcodes.FAILED,
         says="Snipe-IT kept failing",
-        dsn=db_dsn,
-        fake=fake,
         state=OLD,
         before=before,
         recorded="failed",
@@ -261,7 +247,7 @@ def test_persistent_connection_resets_fail(fake: FakeSnipeIT, fenv: dict[str, st
 
 
 def test_body_cut_off_below_its_content_length_is_retried(
-    fake: FakeSnipeIT, fenv: dict[str, str], db_dsn: str
+    fake: FakeSnipeIT, fenv: dict[str, str], expect: Expect
 ) -> None:
     first_sync(fenv, fake)
     total, rows = fake.page("", None, True, True, MIDDLE, 20)
@@ -277,62 +263,56 @@ def test_body_cut_off_below_its_content_length_is_retried(
 
     fake.add_hook(cut_off)
     run = sync(fenv)
-    check(run, code=0, says="ChunkedEncodingError", dsn=db_dsn, fake=fake, state=NEW, recorded="success")
+    expect(run, code=0, says="ChunkedEncodingError", state=NEW, recorded="success")
 
 
 def test_truncated_json_is_retried_then_fails_loudly(
-    fake: FakeSnipeIT, fenv: dict[str, str], db_dsn: str
+    fake: FakeSnipeIT, fenv: dict[str, str], db_dsn: str, expect: Expect
 ) -> None:
     before = first_sync(fenv, fake)
     fake.fail_requests(200, times=1, body=b'{"total":120,"rows":[{"id":1,"name":"La', when=at_page(MIDDLE))
     run = sync(fenv)
-    check(run, code=0, says="broken JSON", dsn=db_dsn, fake=fake, state=NEW)
+    expect(run, code=0, says="broken JSON", state=NEW)
     before = checksum(db_dsn)
     fake.update(min(fake.live_ids()), name="Changed again")
     fake.fail_requests(200, times=-1, body=b'{"total":120,"rows":[{"id":1,"name":"La', when=at_page(MIDDLE))
     run = sync(fenv)
-    check(
+    expect(
         run,
         code=exitcodes.FAILED,
         says="broken JSON",
-        dsn=db_dsn,
-        fake=fake,
         state=OLD,
         before=before,
         recorded="failed",
     )
 
 
-def test_html_page_with_http_200(fake: FakeSnipeIT, fenv: dict[str, str], db_dsn: str) -> None:
+def test_html_page_with_http_200(fake: FakeSnipeIT, fenv: dict[str, str], expect: Expect) -> None:
     before = first_sync(fenv, fake)
     page = "<!DOCTYPE html><html><body><h1>Maintenance</h1></body></html>"
     fake.add_hook(
         lambda r: Reply(200, page, content_type="text/html; charset=UTF-8") if at_page(MIDDLE)(r) else None
     )
     run = sync(fenv)
-    check(
+    expect(
         run,
         code=exitcodes.FAILED,
         says="HTML page",
-        dsn=db_dsn,
-        fake=fake,
         state=OLD,
         before=before,
         recorded="failed",
     )
 
 
-def test_error_body_with_http_200(fake: FakeSnipeIT, fenv: dict[str, str], db_dsn: str) -> None:
+def test_error_body_with_http_200(fake: FakeSnipeIT, fenv: dict[str, str], expect: Expect) -> None:
     before = first_sync(fenv, fake)
     body = {"status": "error", "messages": "Something went wrong", "payload": None}
     fake.fail_requests(200, times=-1, body=body, when=at_page(MIDDLE))
     run = sync(fenv)
-    check(
+    expect(
         run,
         code=exitcodes.FAILED,
         says="Something went wrong",
-        dsn=db_dsn,
-        fake=fake,
         state=OLD,
         before=before,
         recorded="failed",
@@ -342,7 +322,7 @@ def test_error_body_with_http_200(fake: FakeSnipeIT, fenv: dict[str, str], db_ds
 # --- the token stops working mid-run ----------------------------------------------------------------
 
 
-def test_token_revoked_during_the_sync(fake: FakeSnipeIT, fenv: dict[str, str], db_dsn: str) -> None:
+def test_token_revoked_during_the_sync(fake: FakeSnipeIT, fenv: dict[str, str], expect: Expect) -> None:
     before = first_sync(fenv, fake)
 
     def revoke(r: RequestInfo) -> None:
@@ -351,12 +331,10 @@ def test_token_revoked_during_the_sync(fake: FakeSnipeIT, fenv: dict[str, str], 
 
     fake.on_list_request(revoke)
     run = sync(fenv)
-    check(
+    expect(
         run,
         code=exitcodes.FAILED,
         says=("401", "SNIPEIT_TOKEN"),
-        dsn=db_dsn,
-        fake=fake,
         state=OLD,
         before=before,
         recorded="failed",
@@ -365,18 +343,16 @@ def test_token_revoked_during_the_sync(fake: FakeSnipeIT, fenv: dict[str, str], 
 
 @pytest.mark.parametrize(("status", "says"), [(401, "SNIPEIT_TOKEN"), (403, "permission"), (404, "404")])
 def test_auth_and_not_found_errors_mid_run(
-    fake: FakeSnipeIT, fenv: dict[str, str], db_dsn: str, status: int, says: str
+    fake: FakeSnipeIT, fenv: dict[str, str], status: int, says: str, expect: Expect
 ) -> None:
     before = first_sync(fenv, fake)
     seen = len(fake.requests)
     fake.fail_page(MIDDLE, status, times=-1)
     run = sync(fenv)
-    check(
+    expect(
         run,
         code=exitcodes.FAILED,
         says=says,
-        dsn=db_dsn,
-        fake=fake,
         state=OLD,
         before=before,
         recorded="failed",
@@ -396,7 +372,7 @@ def test_page_cap_lower_than_requested(db_dsn: str, tmp_path: Path) -> None:
 
 
 def test_assets_created_deleted_and_archived_while_paging(
-    fake: FakeSnipeIT, fenv: dict[str, str], db_dsn: str
+    fake: FakeSnipeIT, fenv: dict[str, str], expect: Expect
 ) -> None:
     first_sync(fenv, fake)
     default = sorted(i for i in fake.live_ids() if kind(fake, i) != "archived")
@@ -418,22 +394,20 @@ def test_assets_created_deleted_and_archived_while_paging(
     run = sync(fenv)
     assert fired.is_set()
     # The asset purged behind the read position was read before it went; the next run removes it.
-    check(
+    expect(
         run,
         code=0,
         says="rows moved while paging",
-        dsn=db_dsn,
-        fake=fake,
         state=NEW,
         recorded="success",
         read_before_purge=frozenset({behind[5]}),
     )
     run = sync(fenv)
-    check(run, code=0, says="Sync finished", dsn=db_dsn, fake=fake, state=NEW, recorded="success")
+    expect(run, code=0, says="Sync finished", state=NEW, recorded="success")
 
 
 def test_assets_created_deleted_and_archived_ahead_of_the_reader(
-    fake: FakeSnipeIT, fenv: dict[str, str], db_dsn: str
+    fake: FakeSnipeIT, fenv: dict[str, str], expect: Expect
 ) -> None:
     first_sync(fenv, fake)
     default = sorted(i for i in fake.live_ids() if kind(fake, i) != "archived")
@@ -453,19 +427,19 @@ def test_assets_created_deleted_and_archived_ahead_of_the_reader(
     fake.on_list_request(churn)
     run = sync(fenv)
     assert fired.is_set()
-    check(run, code=0, says="rows moved while paging", dsn=db_dsn, fake=fake, state=NEW, recorded="success")
+    expect(run, code=0, says="rows moved while paging", state=NEW, recorded="success")
 
 
-def test_same_asset_on_two_pages(fake: FakeSnipeIT, fenv: dict[str, str], db_dsn: str) -> None:
+def test_same_asset_on_two_pages(fake: FakeSnipeIT, fenv: dict[str, str], expect: Expect) -> None:
     first_sync(fenv, fake)
     # The page at offset 19 comes back starting five rows early, as if five assets had been restored.
     total, rows = fake.page("", None, True, True, 14, 20)
     fake.fail_requests(200, times=1, body=b'{"total":%d,"rows":[%b]}' % (total, rows), when=at_page(19))
     run = sync(fenv)
-    check(run, code=0, says="Sync finished", dsn=db_dsn, fake=fake, state=NEW, recorded="success")
+    expect(run, code=0, says="Sync finished", state=NEW, recorded="success")
 
 
-def test_asset_archived_between_passes(fake: FakeSnipeIT, fenv: dict[str, str], db_dsn: str) -> None:
+def test_asset_archived_between_passes(fake: FakeSnipeIT, fenv: dict[str, str], expect: Expect) -> None:
     first_sync(fenv, fake)
     mover = min(i for i in fake.live_ids() if kind(fake, i) != "archived")
     fired = threading.Event()
@@ -478,12 +452,12 @@ def test_asset_archived_between_passes(fake: FakeSnipeIT, fenv: dict[str, str], 
     fake.on_list_request(archive)
     run = sync(fenv)
     assert fired.is_set()
-    check(run, code=0, says="Sync finished", dsn=db_dsn, fake=fake, state=NEW, recorded="success")
+    expect(run, code=0, says="Sync finished", state=NEW, recorded="success")
 
 
 @pytest.mark.parametrize("first_load", [False, True])
 def test_asset_unarchived_between_passes_is_read_again(
-    fake: FakeSnipeIT, fenv: dict[str, str], db_dsn: str, first_load: bool
+    fake: FakeSnipeIT, fenv: dict[str, str], db_dsn: str, first_load: bool, expect: Expect
 ) -> None:
     if not first_load:
         first_sync(fenv, fake)
@@ -498,6 +472,6 @@ def test_asset_unarchived_between_passes_is_read_again(
     fake.on_list_request(unarchive)
     run = sync(fenv)
     assert fired.is_set()
-    check(run, code=0, says="default list grew", dsn=db_dsn, fake=fake, state=NEW, recorded="success")
+    expect(run, code=0, says="default list grew", state=NEW, recorded="success")
     assert query(db_dsn, "SELECT status_type FROM snipeit.assets WHERE id = %s", (mover,)) != [("archived",)]
     assert query(db_dsn, "SELECT count(*) FROM snipeit.assets WHERE id = %s", (mover,)) == [(1,)]

@@ -9,7 +9,7 @@ import pytest
 from assetsync import exitcodes
 from assetsync.fake_snipeit import FakeSnipeIT
 from tests.conftest import TOKEN, query
-from tests.faults.harness import NEW, OLD, check, checksum, sync
+from tests.faults.harness import NEW, OLD, Expect, checksum, sync
 
 
 def scoped(full: FakeSnipeIT, company_id: int) -> FakeSnipeIT:
@@ -35,17 +35,15 @@ def removed_ids(dsn: str) -> set[int]:
 
 
 def test_token_scoped_to_one_company_marks_nothing_removed(
-    fake: FakeSnipeIT, fenv: dict[str, str], db_dsn: str, loaded: str | None
+    fake: FakeSnipeIT, fenv: dict[str, str], db_dsn: str, loaded: str | None, expect: Expect
 ) -> None:
     with scoped(fake, 1) as view:
         # The token's user now sees one company, in the lists and by id alike.
         run = sync(dict(fenv, SNIPEIT_API_URL=view.base_url))
-    check(
+    expect(
         run,
         code=exitcodes.BRAKE,
         says=("ASSETSYNC_REMOVAL_BRAKE", "company scoping"),
-        dsn=db_dsn,
-        fake=fake,
         state=OLD,
         before=loaded,
         recorded="braked",
@@ -54,17 +52,15 @@ def test_token_scoped_to_one_company_marks_nothing_removed(
 
 
 def test_lists_hide_many_assets_that_exist_by_id(
-    fake: FakeSnipeIT, fenv: dict[str, str], db_dsn: str, loaded: str | None
+    fake: FakeSnipeIT, fenv: dict[str, str], loaded: str | None, expect: Expect
 ) -> None:
     # Even with the brake opened wide, a sample of the candidates is asked for by id; they exist.
     lists_from(fake, scoped(fake, 2))
     run = sync(dict(fenv, ASSETSYNC_REMOVAL_BRAKE="0.95"))
-    check(
+    expect(
         run,
         code=exitcodes.BRAKE,
         says="still exist in Snipe-IT",
-        dsn=db_dsn,
-        fake=fake,
         state=OLD,
         before=loaded,
         recorded="braked",
@@ -72,7 +68,7 @@ def test_lists_hide_many_assets_that_exist_by_id(
 
 
 def test_a_few_assets_in_no_list_but_reachable_by_id_are_stored(
-    fake: FakeSnipeIT, fenv: dict[str, str], db_dsn: str, loaded: str | None
+    fake: FakeSnipeIT, fenv: dict[str, str], db_dsn: str, loaded: str | None, expect: Expect
 ) -> None:
     live = sorted(fake.live_ids())
     hidden = live[3:6]
@@ -80,56 +76,52 @@ def test_a_few_assets_in_no_list_but_reachable_by_id_are_stored(
     for asset_id in hidden:
         fake.update(asset_id, status_label=None, name=f"Hidden {asset_id}")
     run = sync(fenv)
-    check(run, code=0, says="appear in no list", dsn=db_dsn, fake=fake, state=NEW, recorded="success")
+    expect(run, code=0, says="appear in no list", state=NEW, recorded="success")
     names = dict(query(db_dsn, "SELECT id, name FROM snipeit.assets WHERE id = ANY(%s)", (hidden,)))
     assert names == {i: f"Hidden {i}" for i in hidden}
 
 
 def test_a_few_real_purges_are_marked_removed(
-    fake: FakeSnipeIT, fenv: dict[str, str], db_dsn: str, loaded: str | None
+    fake: FakeSnipeIT, fenv: dict[str, str], db_dsn: str, loaded: str | None, expect: Expect
 ) -> None:
     gone = sorted(fake.all_ids())[10:13]
     for asset_id in gone:
         fake.purge(asset_id)
     run = sync(fenv)
-    check(run, code=0, says="confirming they are gone", dsn=db_dsn, fake=fake, state=NEW, recorded="success")
+    expect(run, code=0, says="confirming they are gone", state=NEW, recorded="success")
     assert removed_ids(db_dsn) == set(gone)
 
 
 def test_many_real_purges_need_accept_removals(
-    fake: FakeSnipeIT, fenv: dict[str, str], db_dsn: str, loaded: str | None
+    fake: FakeSnipeIT, fenv: dict[str, str], db_dsn: str, loaded: str | None, expect: Expect
 ) -> None:
     gone = sorted(fake.all_ids())[:40]
     for asset_id in gone:
         fake.purge(asset_id)
     run = sync(fenv)
-    check(
+    expect(
         run,
         code=exitcodes.BRAKE,
         says="--accept-removals",
-        dsn=db_dsn,
-        fake=fake,
         state=OLD,
         before=loaded,
         recorded="braked",
     )
     run = sync(fenv, "--accept-removals")
-    check(run, code=0, says="Sync finished", dsn=db_dsn, fake=fake, state=NEW, recorded="success")
+    expect(run, code=0, says="Sync finished", state=NEW, recorded="success")
     assert removed_ids(db_dsn) == set(gone)
 
 
 def test_an_empty_answer_marks_nothing_removed(
-    fake: FakeSnipeIT, fenv: dict[str, str], db_dsn: str, loaded: str | None
+    fenv: dict[str, str], db_dsn: str, loaded: str | None, expect: Expect
 ) -> None:
     # An API user that sees nothing at all: every list is empty, every asset "does not exist".
     with FakeSnipeIT([], token=TOKEN) as empty:
         run = sync(dict(fenv, SNIPEIT_API_URL=empty.base_url))
-    check(
+    expect(
         run,
         code=exitcodes.BRAKE,
         says="Snipe-IT returned only 0 assets",
-        dsn=db_dsn,
-        fake=fake,
         state=OLD,
         before=loaded,
         recorded="braked",
@@ -138,7 +130,7 @@ def test_an_empty_answer_marks_nothing_removed(
 
 
 def test_a_list_cut_short_by_a_failed_page_marks_nothing_removed(
-    fake: FakeSnipeIT, fenv: dict[str, str], db_dsn: str, loaded: str | None
+    fake: FakeSnipeIT, fenv: dict[str, str], loaded: str | None, expect: Expect
 ) -> None:
     # A proxy answers one page with an empty list but the right total: the pass cannot be proven.
     fake.fail_requests(
@@ -148,12 +140,10 @@ def test_a_list_cut_short_by_a_failed_page_marks_nothing_removed(
         when=lambda r: r.pass_name == "default" and r.params.get("offset") == "38",
     )
     run = sync(fenv)
-    check(
+    expect(
         run,
         code=exitcodes.FAILED,
         says="could not be read consistently",
-        dsn=db_dsn,
-        fake=fake,
         state=OLD,
         before=loaded,
         recorded="failed",

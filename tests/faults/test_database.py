@@ -18,7 +18,7 @@ from tests.conftest import query
 from tests.faults.harness import (
     NEW,
     OLD,
-    check,
+    Expect,
     checksum,
     finish,
     start_scheduled_sync,
@@ -75,17 +75,17 @@ def run_count(dsn: str) -> int:
 # --- the server ------------------------------------------------------------------------------------
 
 
-def test_postgresql_unreachable_at_start(fake: FakeSnipeIT, fenv: dict[str, str], db_dsn: str) -> None:
+def test_postgresql_unreachable_at_start(
+    fake: FakeSnipeIT, fenv: dict[str, str], db_dsn: str, expect: Expect
+) -> None:
     before = first_sync(fenv, fake)
     runs = run_count(db_dsn)
     env = dict(fenv, DATABASE_URL="postgresql://assetsync:Secret-pw-42@127.0.0.1:1/reporting")
     run = sync(env)
-    check(
+    expect(
         run,
         code=exitcodes.FAILED,
         says="cannot connect to PostgreSQL",
-        dsn=db_dsn,
-        fake=fake,
         state=OLD,
         before=before,
     )
@@ -94,7 +94,7 @@ def test_postgresql_unreachable_at_start(fake: FakeSnipeIT, fenv: dict[str, str]
 
 
 def test_connection_killed_during_the_staging_copy(
-    fake: FakeSnipeIT, fenv: dict[str, str], db_dsn: str
+    fake: FakeSnipeIT, fenv: dict[str, str], db_dsn: str, expect: Expect
 ) -> None:
     before = first_sync(fenv, fake)
     killed: list[int] = []
@@ -107,12 +107,10 @@ def test_connection_killed_during_the_staging_copy(
     fake.on_list_request(kill)
     run = sync(fenv)
     assert killed == [1]
-    check(
+    expect(
         run,
         code=exitcodes.FAILED,
         says="connection to PostgreSQL was lost",
-        dsn=db_dsn,
-        fake=fake,
         state=OLD,
         before=before,
         recorded="failed",
@@ -121,7 +119,7 @@ def test_connection_killed_during_the_staging_copy(
 
 @pytest.mark.slow
 def test_connection_killed_during_the_final_transaction(
-    fake: FakeSnipeIT, fenv: dict[str, str], db_dsn: str
+    fake: FakeSnipeIT, fenv: dict[str, str], db_dsn: str, expect: Expect
 ) -> None:
     before = first_sync(fenv, fake)
     with table_lock(db_dsn):
@@ -133,44 +131,40 @@ def test_connection_killed_during_the_final_transaction(
             assert terminate_sync_backends(db_dsn) == 1
         finally:
             run = finish(proc, fenv)
-    check(
+    expect(
         run,
         code=exitcodes.FAILED,
         says="connection to PostgreSQL was lost",
-        dsn=db_dsn,
-        fake=fake,
         state=OLD,
         before=before,
         recorded="failed",
     )
 
 
-def test_statement_timeout(fake: FakeSnipeIT, fenv: dict[str, str], db_dsn: str) -> None:
+def test_statement_timeout(fake: FakeSnipeIT, fenv: dict[str, str], db_dsn: str, expect: Expect) -> None:
     before = first_sync(fenv, fake)
     with table_lock(db_dsn):
         run = sync(dict(fenv, ASSETSYNC_STATEMENT_TIMEOUT="0.5"))
-    check(
+    expect(
         run,
         code=exitcodes.FAILED,
         says="ASSETSYNC_STATEMENT_TIMEOUT",
-        dsn=db_dsn,
-        fake=fake,
         state=OLD,
         before=before,
         recorded="failed",
     )
     # The same run with the lock gone goes through.
-    check(sync(fenv), code=0, says="Sync finished", dsn=db_dsn, fake=fake, state=NEW, recorded="success")
+    expect(sync(fenv), code=0, says="Sync finished", state=NEW, recorded="success")
 
 
 def test_first_load_longer_than_the_statement_timeout(
-    fake: FakeSnipeIT, fenv: dict[str, str], db_dsn: str
+    fake: FakeSnipeIT, fenv: dict[str, str], expect: Expect
 ) -> None:
     # The first load's one COPY spans the whole fetch (8 pages, 0.25 s each): it is bounded by the
     # run budget, not by ASSETSYNC_STATEMENT_TIMEOUT.
     fake.page_delay = 0.25
     run = sync(dict(fenv, ASSETSYNC_STATEMENT_TIMEOUT="1"))
-    check(run, code=0, says="Sync finished", dsn=db_dsn, fake=fake, state=NEW, recorded="success")
+    expect(run, code=0, says="Sync finished", state=NEW, recorded="success")
 
 
 def test_statement_timeout_setting_is_validated(fenv: dict[str, str]) -> None:
@@ -179,18 +173,18 @@ def test_statement_timeout_setting_is_validated(fenv: dict[str, str]) -> None:
     assert "ASSETSYNC_STATEMENT_TIMEOUT" in run.stderr
 
 
-def test_advisory_lock_held_by_another_session(fake: FakeSnipeIT, fenv: dict[str, str], db_dsn: str) -> None:
+def test_advisory_lock_held_by_another_session(
+    fake: FakeSnipeIT, fenv: dict[str, str], db_dsn: str, expect: Expect
+) -> None:
     before = first_sync(fenv, fake)
     runs = run_count(db_dsn)
     with psycopg.connect(db_dsn, autocommit=True) as other:
         other.execute("SELECT pg_advisory_lock(hashtextextended('assetsync:snipeit', 0))")
         run = sync(fenv)
-    check(
+    expect(
         run,
         code=exitcodes.LOCKED,
         says="another sync of schema snipeit is running",
-        dsn=db_dsn,
-        fake=fake,
         state=OLD,
         before=before,
     )
@@ -218,16 +212,12 @@ def role(db_dsn: str) -> Iterator[str]:
             admin.execute(sql.SQL("DROP ROLE {}").format(sql.Identifier(name)))
 
 
-def test_role_without_create_cannot_make_the_schema(
-    fake: FakeSnipeIT, fenv: dict[str, str], db_dsn: str, role: str
-) -> None:
+def test_role_without_create_cannot_make_the_schema(fenv: dict[str, str], role: str, expect: Expect) -> None:
     run = sync(dict(fenv, DATABASE_URL=role))
-    check(
+    expect(
         run,
         code=exitcodes.FAILED,
         says=("may not create schema snipeit", "GRANT CREATE"),
-        dsn=db_dsn,
-        fake=fake,
         state=OLD,
         before=None,
     )
@@ -247,16 +237,16 @@ def grant_readme_rights(db_dsn: str, role: str) -> None:
 
 
 def test_least_privilege_role_syncs_into_a_schema_the_owner_made(
-    fake: FakeSnipeIT, fenv: dict[str, str], db_dsn: str, role: str
+    fake: FakeSnipeIT, fenv: dict[str, str], db_dsn: str, role: str, expect: Expect
 ) -> None:
     first_sync(fenv, fake)  # as the owner
     grant_readme_rights(db_dsn, role)
     run = sync(dict(fenv, DATABASE_URL=role))
-    check(run, code=0, says="Sync finished", dsn=db_dsn, fake=fake, state=NEW, recorded="success")
+    expect(run, code=0, says="Sync finished", state=NEW, recorded="success")
 
 
 def test_least_privilege_role_leaves_a_schema_upgrade_to_the_owner(
-    fake: FakeSnipeIT, fenv: dict[str, str], db_dsn: str, role: str
+    fake: FakeSnipeIT, fenv: dict[str, str], db_dsn: str, role: str, expect: Expect
 ) -> None:
     before = first_sync(fenv, fake)  # as the owner
     # Back to what the previous assetsync left (schema version 1).
@@ -264,44 +254,40 @@ def test_least_privilege_role_leaves_a_schema_upgrade_to_the_owner(
     execute(db_dsn, "ALTER TABLE snipeit.assets RESET (toast_tuple_target)")
     grant_readme_rights(db_dsn, role)
     run = sync(dict(fenv, DATABASE_URL=role))
-    check(
+    expect(
         run,
         code=exitcodes.FAILED,
         says=("at version 1", "must be owner of table assets", "run one sync as the owner"),
-        dsn=db_dsn,
-        fake=fake,
         state=OLD,
         before=before,
     )
     assert query(db_dsn, "SELECT max(version) FROM snipeit.schema_version") == [(1,)]
     assert sync(fenv).exit_code == 0  # the owner upgrades
     run = sync(dict(fenv, DATABASE_URL=role))
-    check(run, code=0, says="Sync finished", dsn=db_dsn, fake=fake, state=NEW, recorded="success")
+    expect(run, code=0, says="Sync finished", state=NEW, recorded="success")
 
 
 def test_role_owning_a_schema_made_for_it_needs_no_create_on_the_database(
-    fake: FakeSnipeIT, fenv: dict[str, str], db_dsn: str, role: str
+    fenv: dict[str, str], db_dsn: str, role: str, expect: Expect
 ) -> None:
     user = psycopg.conninfo.conninfo_to_dict(role)["user"]
     execute(db_dsn, sql.SQL("CREATE SCHEMA snipeit AUTHORIZATION {}").format(sql.Identifier(str(user))))
     run = sync(dict(fenv, DATABASE_URL=role))
-    check(run, code=0, says="Sync finished", dsn=db_dsn, fake=fake, state=NEW, recorded="success")
+    expect(run, code=0, says="Sync finished", state=NEW, recorded="success")
 
 
 def test_role_without_table_privileges(
-    fake: FakeSnipeIT, fenv: dict[str, str], db_dsn: str, role: str
+    fake: FakeSnipeIT, fenv: dict[str, str], db_dsn: str, role: str, expect: Expect
 ) -> None:
     before = first_sync(fenv, fake)
     user = psycopg.conninfo.conninfo_to_dict(role)["user"]
     with psycopg.connect(db_dsn, autocommit=True) as admin:
         admin.execute(sql.SQL("GRANT USAGE ON SCHEMA snipeit TO {}").format(sql.Identifier(str(user))))
     run = sync(dict(fenv, DATABASE_URL=role))
-    check(
+    expect(
         run,
         code=exitcodes.FAILED,
         says=("permission denied", "README"),
-        dsn=db_dsn,
-        fake=fake,
         state=OLD,
         before=before,
     )
@@ -311,7 +297,7 @@ def test_role_without_table_privileges(
 
 
 def test_schema_from_a_newer_assetsync_is_left_alone(
-    fake: FakeSnipeIT, fenv: dict[str, str], db_dsn: str
+    fake: FakeSnipeIT, fenv: dict[str, str], db_dsn: str, expect: Expect
 ) -> None:
     before = first_sync(fenv, fake)
     execute(
@@ -320,26 +306,22 @@ def test_schema_from_a_newer_assetsync_is_left_alone(
         (LATEST_VERSION + 1,),
     )
     run = sync(fenv)
-    check(
-        run, code=exitcodes.FAILED, says="upgrade assetsync", dsn=db_dsn, fake=fake, state=OLD, before=before
-    )
+    expect(run, code=exitcodes.FAILED, says="upgrade assetsync", state=OLD, before=before)
 
 
 @pytest.mark.parametrize("version", range(LATEST_VERSION))
 def test_schema_from_an_older_assetsync_is_upgraded(
-    fake: FakeSnipeIT, fenv: dict[str, str], db_dsn: str, version: int
+    fenv: dict[str, str], db_dsn: str, version: int, expect: Expect
 ) -> None:
     from assetsync.store import Store, connect
 
     with connect(db_dsn, server_timezone="UTC") as conn:
         Store(conn, "snipeit").migrate(up_to=version)
     run = sync(fenv)
-    check(
+    expect(
         run,
         code=0,
         says=f"Applied database migration {LATEST_VERSION}",
-        dsn=db_dsn,
-        fake=fake,
         state=NEW,
         recorded="success",
     )
@@ -347,18 +329,16 @@ def test_schema_from_an_older_assetsync_is_upgraded(
 
 
 def test_tables_of_another_shape_are_named_not_half_used(
-    fake: FakeSnipeIT, fenv: dict[str, str], db_dsn: str
+    fake: FakeSnipeIT, fenv: dict[str, str], db_dsn: str, expect: Expect
 ) -> None:
     before = first_sync(fenv, fake)
     execute(db_dsn, "ALTER TABLE snipeit.assets DROP COLUMN notes, DROP COLUMN last_audit_date")
     before = checksum(db_dsn)
     run = sync(fenv)
-    check(
+    expect(
         run,
         code=exitcodes.FAILED,
         says=("last_audit_date, notes", "ASSETSYNC_SCHEMA"),
-        dsn=db_dsn,
-        fake=fake,
         state=OLD,
         before=before,
     )

@@ -16,7 +16,7 @@ from tests.faults.harness import (
     EMPTY,
     NEW,
     OLD,
-    check,
+    Expect,
     checksum,
     finish,
     log_path,
@@ -47,7 +47,7 @@ posix_signals = pytest.mark.skipif(sys.platform == "win32", reason="POSIX signal
 @posix_signals
 @pytest.mark.parametrize("signum", SIGNALS)
 def test_interrupted_during_the_fetch(
-    fake: FakeSnipeIT, fenv: dict[str, str], db_dsn: str, signum: int
+    fake: FakeSnipeIT, fenv: dict[str, str], signum: int, expect: Expect
 ) -> None:
     before = first_sync(fenv, fake)
     reached, release = threading.Event(), threading.Event()
@@ -67,12 +67,10 @@ def test_interrupted_during_the_fetch(
     finally:
         release.set()
         proc.kill()
-    check(
+    expect(
         run,
         code=exitcodes.INTERRUPTED,
         says="interrupted",
-        dsn=db_dsn,
-        fake=fake,
         state=OLD,
         before=before,
         recorded="interrupted",
@@ -84,7 +82,7 @@ def test_interrupted_during_the_fetch(
 @posix_signals
 @pytest.mark.parametrize("signum", SIGNALS)
 def test_interrupted_during_the_write(
-    fake: FakeSnipeIT, fenv: dict[str, str], db_dsn: str, signum: int
+    fake: FakeSnipeIT, fenv: dict[str, str], db_dsn: str, signum: int, expect: Expect
 ) -> None:
     before = first_sync(fenv, fake)
     offset = log_size(fenv)
@@ -98,64 +96,60 @@ def test_interrupted_during_the_write(
             run = finish(proc, fenv, offset)
         finally:
             proc.kill()
-    check(
+    expect(
         run,
         code=exitcodes.INTERRUPTED,
         says="interrupted",
-        dsn=db_dsn,
-        fake=fake,
         state=OLD,
         before=before,
         recorded="interrupted",
     )
     assert "Traceback" not in run.stderr
     # The interrupted run leaves no 'running' row behind and the next run goes through.
-    check(sync(fenv), code=0, says="Sync finished", dsn=db_dsn, fake=fake, state=NEW, recorded="success")
+    expect(sync(fenv), code=0, says="Sync finished", state=NEW, recorded="success")
 
 
 @pytest.mark.parametrize("quiet", [False, True], ids=["normal", "quiet"])
-def test_log_folder_not_writable(
-    fake: FakeSnipeIT, fenv: dict[str, str], db_dsn: str, tmp_path: Path, quiet: bool
-) -> None:
+def test_log_folder_not_writable(fenv: dict[str, str], tmp_path: Path, quiet: bool, expect: Expect) -> None:
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("a file where the log folder should be")
     env = dict(fenv, ASSETSYNC_LOG_DIR=str(blocker / "logs"))
     run = sync(env, *(["--quiet"] if quiet else []))
-    check(run, code=exitcodes.LOG_UNWRITABLE, says=(), dsn=db_dsn, fake=fake, state=NEW, recorded="success")
+    expect(run, code=exitcodes.LOG_UNWRITABLE, says=(), state=NEW, recorded="success")
     assert "cannot write the log file" in run.stderr
     assert "Sync finished" in run.stderr, "the run must still report to stderr"
     assert run.summary is not None and run.summary["exit_code"] == exitcodes.LOG_UNWRITABLE
 
 
 def test_log_folder_not_writable_and_the_sync_fails(
-    fake: FakeSnipeIT, fenv: dict[str, str], db_dsn: str, tmp_path: Path
+    fake: FakeSnipeIT, fenv: dict[str, str], tmp_path: Path, expect: Expect
 ) -> None:
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("")
     fake.fail_requests(500, times=-1)
     run = sync(dict(fenv, ASSETSYNC_LOG_DIR=str(blocker / "logs")))
-    check(run, code=exitcodes.FAILED, says=(), dsn=db_dsn, fake=fake, state=OLD, before=EMPTY)
+    expect(run, code=exitcodes.FAILED, says=(), state=OLD, before=EMPTY)
     assert "cannot write the log file" in run.stderr and "Sync FAILED" in run.stderr
 
 
 @pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full (Linux)")
-def test_disk_full_while_writing_the_log(fake: FakeSnipeIT, fenv: dict[str, str], db_dsn: str) -> None:
+def test_disk_full_while_writing_the_log(fenv: dict[str, str], expect: Expect) -> None:
     path = log_path(fenv)
     path.parent.mkdir(parents=True)
     path.symlink_to("/dev/full")  # every write to it fails with ENOSPC
     run = sync(fenv)
-    check(run, code=exitcodes.LOG_UNWRITABLE, says=(), dsn=db_dsn, fake=fake, state=NEW, recorded="success")
+    expect(run, code=exitcodes.LOG_UNWRITABLE, says=(), state=NEW, recorded="success")
     assert "No space left on device" in run.stderr
     assert "Traceback" not in run.stderr
     assert run.summary is not None and run.summary["exit_code"] == exitcodes.LOG_UNWRITABLE
 
 
 @pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full (Linux)")
-def test_disk_full_in_the_scheduled_task(fake: FakeSnipeIT, fenv: dict[str, str], db_dsn: str) -> None:
+def test_disk_full_in_the_scheduled_task(fenv: dict[str, str], expect: Expect) -> None:
     path = log_path(fenv)
     path.parent.mkdir(parents=True)
     path.symlink_to("/dev/full")
     run = finish(start_scheduled_sync(fenv), fenv)
-    check(run, code=exitcodes.LOG_UNWRITABLE, says=(), dsn=db_dsn, fake=fake, state=NEW, recorded="success")
+    expect(run, code=exitcodes.LOG_UNWRITABLE, says=(), state=NEW, recorded="success")
     assert "No space left on device" in run.stderr
     assert "Traceback" not in run.stderr and "Exception ignored" not in run.stderr

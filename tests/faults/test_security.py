@@ -21,7 +21,18 @@ from assetsync import exitcodes
 from assetsync.config import PROJECT_DIR
 from assetsync.fake_snipeit import FakeSnipeIT, Reply, RequestInfo, generate_assets
 from tests.conftest import TOKEN, make_env, query
-from tests.faults.harness import EMPTY, NEW, OLD, Run, check, checksum, finish, start_scheduled_sync, sync
+from tests.faults.harness import (
+    EMPTY,
+    NEW,
+    OLD,
+    Expect,
+    Run,
+    check,
+    checksum,
+    finish,
+    start_scheduled_sync,
+    sync,
+)
 
 PASSWORD = "Db-pa55word-" + uuid.uuid4().hex
 
@@ -228,7 +239,7 @@ def test_plain_http_on_loopback_does_not_warn(fake: FakeSnipeIT, env: dict[str, 
 
 @pytest.mark.parametrize("status", [301, 302, 303, 307, 308])
 def test_redirects_are_never_followed(
-    fake: FakeSnipeIT, fenv: dict[str, str], db_dsn: str, status: int
+    fake: FakeSnipeIT, fenv: dict[str, str], db_dsn: str, status: int, expect: Expect
 ) -> None:
     assert sync(fenv).exit_code == 0
     before = checksum(db_dsn)
@@ -245,12 +256,10 @@ def test_redirects_are_never_followed(
         fake.add_hook(bounce)
         run = sync(fenv)
         assert elsewhere.requests == [], "the client followed the redirect"
-    check(
+    expect(
         run,
         code=exitcodes.FAILED,
         says=f"answered {status} redirecting to",
-        dsn=db_dsn,
-        fake=fake,
         state=OLD,
         before=before,
         recorded="failed",
