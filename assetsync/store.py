@@ -694,9 +694,10 @@ class Store:
         if not found.schema_usage:
             return found
         # has_table_privilege with a list is true if ANY is held, so ask for each privilege.
-        for name, select, insert, update in self.conn.execute(
+        for name, select, insert, update, owner, owned in self.conn.execute(
             """SELECT c.relname, has_table_privilege(c.oid, 'SELECT'), has_table_privilege(c.oid, 'INSERT'),
-                      has_table_privilege(c.oid, 'UPDATE')
+                      has_table_privilege(c.oid, 'UPDATE'), pg_get_userbyid(c.relowner),
+                      pg_has_role(c.relowner, 'USAGE')
                FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
                WHERE n.nspname = %s AND c.relname = ANY(%s)""",
             (self.schema_name, list(MANAGED_TABLES)),
@@ -704,6 +705,8 @@ class Store:
             found.tables[name] = [
                 p for p, ok in (("SELECT", select), ("INSERT", insert), ("UPDATE", update)) if not ok
             ]
+            if name == "assets":
+                found.assets_owner, found.owns_assets = owner, owned
         if "sync_runs" in found.tables:
             seq = self.conn.execute(
                 "SELECT has_sequence_privilege(pg_get_serial_sequence(%s, 'id'), 'USAGE')",
@@ -715,12 +718,4 @@ class Store:
             found.version = self.schema_version()
         if "assets" in found.tables and not found.tables["assets"]:
             found.live_assets = self.live_count()
-        if "assets" in found.tables:
-            owner = self.conn.execute(
-                "SELECT pg_get_userbyid(relowner), pg_has_role(relowner, 'USAGE') FROM pg_class "
-                "WHERE oid = to_regclass(%s)",
-                (self._qualified("assets"),),
-            ).fetchone()
-            if owner:
-                found.assets_owner, found.owns_assets = owner
         return found
