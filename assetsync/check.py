@@ -26,7 +26,7 @@ from assetsync.snipeit import (
     UnreachableError,
     WrongURLError,
 )
-from assetsync.store import LATEST_VERSION, MANAGED_TABLES, SchemaAccess, Store, StoreError, connect
+from assetsync.store import LATEST_VERSION, MANAGED_TABLES, SchemaAccess, StoreError, open_store
 from assetsync.sync import make_client, make_redactor
 
 OK, WARN, FAIL, SKIP = "ok", "warn", "fail", "skip"
@@ -332,8 +332,9 @@ def check_postgres(settings: Settings, emit: Emit) -> None:
     """Connection, and what the role may do with the target schema, found without writing."""
     try:
         # The sync's own connection settings (SNIPEIT_CONNECT_TIMEOUT is Snipe-IT's, not PostgreSQL's).
-        conn = connect(settings.database_url, server_timezone=settings.server_timezone.key)
-    except StoreError as exc:
+        with open_store(settings) as store:
+            access = store.access()
+    except StoreError as exc:  # no connection
         emit(
             CheckResult(
                 PG_REACHABLE,
@@ -345,9 +346,7 @@ def check_postgres(settings: Settings, emit: Emit) -> None:
         )
         _skip_after(PG_REACHABLE, emit, PG_ITEMS)
         return
-    try:
-        access = Store(conn, settings.schema).access()
-    except psycopg.Error as exc:
+    except psycopg.Error as exc:  # connected, but the catalogs could not be read
         emit(
             CheckResult(
                 PG_REACHABLE,
@@ -358,8 +357,6 @@ def check_postgres(settings: Settings, emit: Emit) -> None:
         )
         _skip_after(PG_REACHABLE, emit, PG_ITEMS)
         return
-    finally:
-        conn.close()
     emit(
         CheckResult(
             PG_REACHABLE,
