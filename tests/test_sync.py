@@ -18,6 +18,7 @@ from assetsync import exitcodes
 from assetsync.cli import cli
 from assetsync.config import PROJECT_DIR, load_settings
 from assetsync.fake_snipeit import FakeSnipeIT, RequestInfo
+from assetsync.store import TOAST_TUPLE_TARGET
 from assetsync.sync import run_sync
 from tests.conftest import TOKEN, make_env, query
 
@@ -257,4 +258,4 @@ def test_raw_documents_stay_in_their_row(env: dict[str, str], db_dsn: str) -> No
     toast = "SELECT pg_relation_size(reltoastrelid) FROM pg_class WHERE oid = 'snipeit.assets'::regclass"
     assert query(db_dsn, toast) == [(0,)]
     options = "SELECT reloptions FROM pg_class WHERE oid = 'snipeit.assets'::regclass"
-    assert query(db_dsn, options) == [(["toast_tuple_target=3000"],)]
+    assert query(db_dsn, options) == [([f"toast_tuple_target={TOAST_TUPLE_TARGET}"],)]
