@@ -84,8 +84,8 @@ class SyncOptions:
 
 
 def make_redactor(settings: Settings) -> Redactor:
-    """Scrubs every secret the settings hold: the API token, the database password, serve's token."""
-    return Redactor([settings.token, database_password(settings.database_url), settings.serve_token])
+    """Scrubs every secret the settings hold: each setting declared secret, and the database password."""
+    return Redactor([*settings.secrets(), database_password(settings.database_url)])
 
 
 def make_client(

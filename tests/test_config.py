@@ -23,9 +23,17 @@ BASE = {
 }
 
 
-def test_env_file_is_next_to_scheduled_sync_py_not_the_current_folder() -> None:
-    assert ENV_FILE == PROJECT_DIR / ".env"
-    assert (PROJECT_DIR / "scheduled_sync.py").is_file()
+def test_env_file_is_next_to_scheduled_sync_py_not_the_current_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import scheduled_sync
+
+    assert ENV_FILE.parent == Path(scheduled_sync.__file__).resolve().parent
+    # Task Scheduler starts in C:\\Windows\\System32: a .env in the current folder must not count.
+    (tmp_path / ".env").write_text("ASSETSYNC_SCHEMA=from_the_current_folder\n", "utf-8")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("ASSETSYNC_SCHEMA", raising=False)
+    assert load_environment().get("ASSETSYNC_SCHEMA") != "from_the_current_folder"
 
 
 def test_real_environment_wins_over_the_env_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

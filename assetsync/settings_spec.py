@@ -1,0 +1,122 @@
+"""How a setting is declared: its variable, default, parser, meaning and whether it is a secret.
+
+`Settings` (assetsync/config.py) declares each of its fields with `setting(...)`. That one
+declaration drives `load_settings`, `assetsync config`, the redaction of secrets, `.env.example`
+and docs/configuration.md, so none of them can drift from the code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import Field, dataclass, field, fields
+from typing import Any, Literal, TypeVar
+
+T = TypeVar("T")
+
+Need = Literal["database", "api"]
+
+REQUIRED = "required"
+OPTIONAL = "optional (defaults shown)"
+
+
+class ConfigError(Exception):
+    """A setting is missing or malformed; the message names the variable and the fix."""
+
+
+@dataclass(frozen=True)
+class Spec:
+    """What one environment variable is; kept in the metadata of its `Settings` field."""
+
+    name: str  # the environment variable
+    default: str  # as written in .env; "" means unset
+    parse: Callable[[str], Any]  # text -> value; ValueError means "not valid: <hint>"
+    hint: str  # what a valid value looks like, shown when the value is not valid
+    meaning: str  # one line for .env.example and docs/configuration.md
+    secret: bool  # masked by `assetsync config` and scrubbed from every message
+    section: str  # heading it is listed under in .env.example and the docs
+    required_for: Need | None  # commands that need it fail with "<name> is not set" without it
+    example: str  # shown in .env.example and in the "is not set" message
+
+
+def setting(
+    name: str,
+    default: str,
+    parse: Callable[[str], T],
+    meaning: str,
+    *,
+    hint: str = "",
+    secret: bool = False,
+    section: str = OPTIONAL,
+    required_for: Need | None = None,
+    example: str = "",
+) -> T:
+    """Declare a `Settings` field read from the environment variable `name`.
+
+    `parse` turns the text (the variable's, or `default` when it is unset or blank) into the
+    value; it is also called with "" for unset settings without a default, so it says what
+    "unset" means. Typed as returning T so `field: int = setting(...)` checks under mypy; at
+    run time it is a dataclass field carrying its `Spec`.
+    """
+    spec = Spec(name, default, parse, hint, meaning, secret, section, required_for, example)
+    value = parse(default)
+    made: T = field(default=value, repr=not secret, metadata={"spec": spec})
+    return made
+
+
+def specs(settings_class: type[Any]) -> list[Spec]:
+    """Every declared setting of a dataclass, in declaration order."""
+    return [f.metadata["spec"] for f in fields(settings_class) if "spec" in f.metadata]
+
+
+def field_specs(settings_class: type[Any]) -> list[tuple[Field[Any], Spec]]:
+    """The declared fields with their specs, in declaration order."""
+    return [(f, f.metadata["spec"]) for f in fields(settings_class) if "spec" in f.metadata]
+
+
+def read(spec: Spec, raw: str) -> Any:
+    """Parse one value; a bad one raises ConfigError naming the variable (never a secret's value)."""
+    try:
+        return spec.parse(raw)
+    except ConfigError:
+        raise
+    except ValueError as exc:
+        shown = spec.name if spec.secret else f"{spec.name}={raw!r}"
+        hint = spec.hint or str(exc)
+        raise ConfigError(f"{shown} is not valid: {hint}") from None
+
+
+# -- parsers shared by several settings ---------------------------------------------------------
+def text(raw: str) -> str:
+    return raw
+
+
+def positive_float(raw: str) -> float:
+    value = float(raw)
+    if not value > 0:
+        raise ValueError(raw)
+    return value
+
+
+def non_negative_int(raw: str) -> int:
+    value = int(raw)
+    if value < 0:
+        raise ValueError(raw)
+    return value
+
+
+def boolean(raw: str) -> bool:
+    lowered = raw.lower()
+    if lowered in ("1", "true", "yes", "on"):
+        return True
+    if lowered in ("0", "false", "no", "off"):
+        return False
+    raise ValueError(raw)
+
+
+def share(raw: str) -> float:
+    """0.1 or 10%."""
+    number = raw.rstrip("%")
+    value = float(number) / (100 if raw.endswith("%") else 1)
+    if not 0 <= value <= 1:
+        raise ValueError(raw)
+    return value
