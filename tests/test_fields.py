@@ -38,22 +38,56 @@ def written(value: Any) -> Any:
 
 def test_realistic_laptop_row_maps_every_column() -> None:
     rec = record(ROWS[0])
-    assert rec["id"] == 1042
-    assert rec["name"] == "Design & Marketing MacBook"
-    assert rec["model_name"] == 'MacBook Pro 14" (2023)'
-    assert rec["assigned_to_name"] == "Jane O'Brien"
-    assert rec["assigned_to_type"] == "user"
-    assert rec["assigned_to_id"] == 87
-    assert rec["purchase_cost"] == "2499.00"
-    assert rec["warranty_months"] == 36
-    assert rec["purchase_date"] == "2023-06-01"
-    assert rec["created_at"] == "2023-06-01 14:03:12"
-    assert rec["notes"] == "Issued with USB-C dock & 65W charger. Do not reimage"
-    assert rec["status_type"] == "deployable"
-    assert rec["deleted_at"] is None
+    expected = {
+        "id": 1042,
+        "asset_tag": "LT-01042",
+        "name": "Design & Marketing MacBook",
+        "serial": "C02XK1ABJGH5",
+        "model_id": 12,
+        "model_name": 'MacBook Pro 14" (2023)',
+        "model_number": "MPHE3LL/A",
+        "category_id": 3,
+        "category_name": "Laptops",
+        "manufacturer_id": 1,
+        "manufacturer_name": "Apple",
+        "status_id": 2,
+        "status_name": "Ready to Deploy",
+        "status_type": "deployable",
+        "company_id": 1,
+        "company_name": "Acme Corp",
+        "location_id": 5,
+        "location_name": "Boston HQ",
+        "rtd_location_id": 5,
+        "rtd_location_name": "Boston HQ",
+        "supplier_id": 4,
+        "supplier_name": "CDW",
+        "assigned_to_type": "user",
+        "assigned_to_id": 87,
+        "assigned_to_name": "Jane O'Brien",
+        "purchase_date": "2023-06-01",
+        "purchase_cost": "2499.00",
+        "order_number": "PO-2023-0611",
+        "warranty_months": 36,
+        "notes": "Issued with USB-C dock & 65W charger. Do not reimage",
+        "byod": False,
+        "requestable": False,
+        "created_at": "2023-06-01 14:03:12",
+        "updated_at": "2025-04-28 09:41:57",
+        "last_checkout": "2023-06-05 09:15:00",
+        "last_checkin": None,
+        "expected_checkin": None,
+        "last_audit_date": "2025-01-15 00:00:00",
+        "next_audit_date": "2026-01-15",
+        "asset_eol_date": "2026-06-01",
+        "deleted_at": None,
+    }
+    computed = {"custom_fields", "raw", "content_hash"}
+    # Every column by name: a column added to COLUMNS without a line here fails this test.
+    assert set(COLUMN_NAMES) == set(expected) | computed
+    assert {name: rec[name] for name in expected} == expected
     assert orjson.loads(rec["custom_fields"]) == {}
     assert orjson.loads(rec["raw"]) == ROWS[0]
-    assert len(rec["content_hash"]) == 16
+    assert rec["content_hash"] == hash_and_raw(ROWS[0])[0]
 
 
 def test_custom_fields_are_keyed_by_db_column_and_unescaped() -> None:

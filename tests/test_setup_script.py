@@ -8,6 +8,7 @@ by the Pester tests in tests/powershell/ wherever PowerShell exists.
 
 from __future__ import annotations
 
+import fnmatch
 import re
 from collections.abc import Iterator
 from datetime import datetime, timedelta
@@ -511,8 +512,24 @@ def test_last_run_result_table_covers_the_sync_exit_codes_and_task_scheduler_sta
     for code in exitcodes.MEANING:
         assert f"0x{code:X}" in keys, code
     assert {"0x41301", "0x41303", "0x41306", "0xC000013A"} <= set(keys)
-    assert int("41301", 16) == 267009
-    assert int("41303", 16) == 267011
+
+
+def test_pester_cases_of_last_run_result_agree_with_the_table() -> None:
+    """Get-ScheduledTaskInfo reports decimal (negative for NTSTATUS codes); each Pester case's
+    expected hex must be that number as unsigned 32-bit hex, and its meaning the table's."""
+    table = next(
+        node for node in walk(function("Format-LastRunResult")) if node.type == "hash_literal_expression"
+    )
+    meanings = dict(re.findall(r"'(0x[0-9A-F]+)'\s*=\s*'([^']*)'", text(table)))
+    case = r"@\{ Code = (-?\d+); Expected = '(0x[0-9A-F]+) \((\d+)\): ([^']*)' \}"
+    cases = re.findall(case, PESTER_TESTS.read_text("ascii"))
+    assert len(cases) >= 6
+    for code, hex_code, unsigned, meaning in cases:
+        assert hex_code == f"0x{int(code) & 0xFFFFFFFF:X}" and int(unsigned) == int(hex_code, 16), code
+        if meaning.startswith("not a code"):
+            assert hex_code not in meanings
+        else:
+            assert fnmatch.fnmatchcase(meanings[hex_code], meaning), code
 
 
 def test_final_output_explains_monitor_run_and_remove() -> None:
