@@ -162,6 +162,7 @@ class Settings:
         _database_url,
         'PostgreSQL connection URL of the database that receives the assets (schema "snipeit" is created).',
         secret=True,
+        mask=redact_dsn,  # host, port, user and database help; only the password is hidden
         section=REQUIRED,
         required_for="database",
         example="postgresql://assetsync:CHANGE_ME@dbhost:5432/reporting",
@@ -190,7 +191,8 @@ class Settings:
         "SNIPEIT_PAGE_SIZE",
         "500",
         _page_size,
-        "Rows per page requested; Snipe-IT caps it at its MAX_RESULTS (500 by default). 1-500.",
+        "Rows per page requested (1-500); Snipe-IT caps it at its MAX_RESULTS, which the sync finds from "
+        "its answers.",
         hint="use a whole number from 1 to 500",
     )
     connect_timeout: float = setting(
@@ -211,21 +213,23 @@ class Settings:
         "SNIPEIT_MAX_RETRIES",
         "6",
         non_negative_int,
-        "Retries per request for 429, 5xx, timeouts and dropped connections; 0 turns them off.",
+        "Retries per request for 429, 500/502/503/504, timeouts, dropped connections and cut-off bodies; "
+        "0 turns them off.",
         hint="use a whole number such as 6 (0 turns retries off)",
     )
     max_retry_wait: float = setting(
         "SNIPEIT_MAX_RETRY_WAIT",
         "65",
         positive_float,
-        "Longest wait between retries in seconds (caps absurd Retry-After values).",
+        "Longest wait between retries in seconds (Snipe-IT has sent Retry-After values of years).",
         hint="use a number of seconds such as 65",
     )
     rate_window: float = setting(
         "SNIPEIT_RATE_WINDOW",
         "60",
         positive_float,
-        "Length in seconds of Snipe-IT's throttle window (API_THROTTLE_PER_MINUTE counts per minute).",
+        "Length in seconds of Snipe-IT's throttle window (API_THROTTLE_PER_MINUTE counts per minute); a "
+        "429 without a wait hint waits out this window.",
         hint="use the seconds of Snipe-IT's throttle window, such as 60",
     )
     server_timezone: ZoneInfo = setting(
@@ -267,7 +271,7 @@ class Settings:
         "ASSETSYNC_LOG_RETENTION_DAYS",
         "30",
         non_negative_int,
-        "Days to keep the daily logs (0 = forever).",
+        "Days to keep the daily logs; older sync_*.log files are deleted when a run starts (0 keeps all).",
         hint="use a whole number of days such as 30 (0 keeps logs forever)",
     )
     removal_brake: float = setting(
@@ -296,7 +300,8 @@ class Settings:
         "600",
         positive_float,
         "Longest a single database statement may run, in seconds (e.g. the merge waiting behind a long "
-        "report query's lock); past it the statement is cancelled and the run fails with nothing changed.",
+        "report query's lock); past it the statement is cancelled and the run fails with nothing changed. "
+        "A first load's single COPY is bounded by ASSETSYNC_RUN_TIMEOUT instead.",
         hint="use a number of seconds such as 600",
     )
     sync_times: tuple[time, ...] = setting(

@@ -8,7 +8,7 @@ and docs/configuration.md, so none of them can drift from the code.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import Field, dataclass, field, fields
+from dataclasses import dataclass, field, fields
 from typing import Any, Literal, TypeVar
 
 T = TypeVar("T")
@@ -36,6 +36,7 @@ class Spec:
     section: str  # heading it is listed under in .env.example and the docs
     required_for: Need | None  # commands that need it fail with "<name> is not set" without it
     example: str  # shown in .env.example and in the "is not set" message
+    mask: Callable[[str], str]  # how `assetsync config` shows the value (secrets: hidden)
 
 
 def setting(
@@ -49,6 +50,7 @@ def setting(
     section: str = OPTIONAL,
     required_for: Need | None = None,
     example: str = "",
+    mask: Callable[[str], str] | None = None,
 ) -> T:
     """Declare a `Settings` field read from the environment variable `name`.
 
@@ -57,7 +59,8 @@ def setting(
     "unset" means. Typed as returning T so `field: int = setting(...)` checks under mypy; at
     run time it is a dataclass field carrying its `Spec`.
     """
-    spec = Spec(name, default, parse, hint, meaning, secret, section, required_for, example)
+    shown = mask or (hide if secret else text)
+    spec = Spec(name, default, parse, hint, meaning, secret, section, required_for, example, shown)
     value = parse(default)
     made: T = field(default=value, repr=not secret, metadata={"spec": spec})
     return made
@@ -66,11 +69,6 @@ def setting(
 def specs(settings_class: type[Any]) -> list[Spec]:
     """Every declared setting of a dataclass, in declaration order."""
     return [f.metadata["spec"] for f in fields(settings_class) if "spec" in f.metadata]
-
-
-def field_specs(settings_class: type[Any]) -> list[tuple[Field[Any], Spec]]:
-    """The declared fields with their specs, in declaration order."""
-    return [(f, f.metadata["spec"]) for f in fields(settings_class) if "spec" in f.metadata]
 
 
 def read(spec: Spec, raw: str) -> Any:
@@ -88,6 +86,11 @@ def read(spec: Spec, raw: str) -> Any:
 # -- parsers shared by several settings ---------------------------------------------------------
 def text(raw: str) -> str:
     return raw
+
+
+def hide(raw: str) -> str:
+    """How a secret is shown: whether it is set, never any of it."""
+    return "***" if raw else ""
 
 
 def positive_float(raw: str) -> float:

@@ -3,6 +3,7 @@
 # Imported for their side effect: registering the commands on `cli`.
 from assetsync.cli import (  # noqa: F401
     check_command,
+    config_command,
     demo_command,
     runs_command,
     schedule_command,
