@@ -9,6 +9,7 @@ import click
 from assetsync import exitcodes
 from assetsync.check import FAIL, OK, SKIP, WARN, CheckResult, run_checks
 from assetsync.cli.group import cli
+from assetsync.versions import describe
 
 # ASCII marks: Windows consoles with a legacy code page cannot show check marks.
 MARKS = {OK: "[ OK ]", WARN: "[WARN]", FAIL: "[FAIL]", SKIP: "[SKIP]"}
@@ -19,7 +20,8 @@ NAME_WIDTH = 26
 def check_command() -> None:
     """Check the setup without changing anything.
 
-    Checks, in order: the configuration; that Snipe-IT is reachable, its TLS
+    First prints the versions of assetsync, Python and the dependencies (for
+    a support request). Then checks, in order: the configuration; that Snipe-IT is reachable, its TLS
     certificate, that the address is the API (not a login page), that the
     token is accepted and may list hardware, company scoping, the Snipe-IT
     version and its page cap; that PostgreSQL is reachable and the role may
@@ -32,6 +34,8 @@ def check_command() -> None:
         assetsync check
         python -m assetsync check
     """
+    # The facts a support request needs, before anything can fail.
+    click.echo(describe() + "\n")
     report = run_checks(on_result=_show)
     failed = [r for r in report.results if r.state == FAIL]
     warned = [r for r in report.results if r.state == WARN]

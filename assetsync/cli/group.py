@@ -4,11 +4,24 @@ from __future__ import annotations
 
 import click
 
-from assetsync import __version__
+from assetsync.versions import describe
+
+
+def _show_version(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    if value and not ctx.resilient_parsing:
+        click.echo(describe())
+        ctx.exit()
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="assetsync")
+@click.option(
+    "--version",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=_show_version,
+    help="Show the versions of assetsync, Python and the dependencies, and exit.",
+)
 def cli() -> None:
     """assetsync: every Snipe-IT hardware asset in your own PostgreSQL.
 
