@@ -1,127 +1,97 @@
 #Requires -Version 5.1
 <#
 .SYNOPSIS
-    Registers the Windows scheduled task "AssetSync", which runs scheduled_sync.py every day at
-    08:00, 12:00, 16:00 and 20:00 local time. Run it again to update the task; -Uninstall removes it.
+    Registers the Windows scheduled task "AssetSync", which runs scheduled_sync.py every day at the
+    sync times (default 08:00, 12:00, 16:00 and 20:00 local time). Run it again to update the task;
+    -Uninstall removes it.
 
 .DESCRIPTION
-    Run this script once, as Administrator, in the assetsync project folder (the folder that holds
-    scheduled_sync.py, .env and .venv). It registers one task named AssetSync in the root folder
-    "\" of Task Scheduler, so these commands work unchanged afterwards:
+    Run it once, as Administrator, in the assetsync project folder (the one with scheduled_sync.py
+    and .venv). It registers the task AssetSync in the root folder "\" of Task Scheduler, so
+    Get-ScheduledTask, Get-ScheduledTaskInfo and Start-ScheduledTask -TaskName "AssetSync" work.
 
-        Get-ScheduledTask -TaskName "AssetSync"
-        Get-ScheduledTaskInfo -TaskName "AssetSync"
-        Start-ScheduledTask -TaskName "AssetSync"
+    The task runs the project's own Python (.venv\Scripts\python.exe, else venv\Scripts\python.exe,
+    or -PythonPath; never "python" from PATH) with "<project>\scheduled_sync.py", started in the
+    project folder; no secret is on the command line. One daily trigger per time, as local
+    wall-clock time (08:00 stays 08:00 across daylight saving). Missed runs start when the PC is
+    back; a start while a run is going is ignored; a run is stopped after -ExecutionTimeLimit. It
+    runs whether or not anyone is logged on, as S4U (no stored password) with RunLevel Limited.
 
-    What it registers:
-      * Action: the project's own Python (.venv\Scripts\python.exe, else venv\Scripts\python.exe,
-        or -PythonPath; never whatever "python" is on PATH) with the argument
-        "<project folder>\scheduled_sync.py" in quotes, started in the project folder. No secret
-        is ever on the command line: the sync reads .env itself.
-      * Triggers: one daily trigger per time. The times are -At, else the ASSETSYNC_SYNC_TIMES
-        setting (environment, then .env), else 08:00,12:00,16:00,20:00. They are local
-        wall-clock times without a UTC offset, so 08:00 stays 08:00 after a daylight-saving change.
-      * Settings: start a missed run as soon as possible (after shutdown or sleep); ignore a new
-        start while a run is still going; stop a run after -ExecutionTimeLimit (1 hour, always
-        shorter than the gap between runs); run on battery; restart up to 3 times if the program
-        cannot be launched.
-      * Principal: runs whether or not anyone is logged on, with least privilege: LogonType S4U
-        (no password stored) and RunLevel Limited, as the current user or -UserId. A password
-        logon is only used with -LogonType Password and -Credential.
+    The settings come from the project's Python: the script runs "python -m assetsync config
+    --json" and uses its sync times (ASSETSYNC_SYNC_TIMES) and log folder (ASSETSYNC_LOG_DIR), so
+    the task and the sync read the same .env with the same rules. This script never parses .env.
 
-    Running the script again replaces the task definition in place (Register-ScheduledTask
-    -Force); it never prompts. -WhatIf shows what would change and changes nothing (it also
-    works without elevation). Exit code 0 on success, 1 with one error message otherwise.
-
-    The sync's exit codes appear as the task's "Last Run Result": 0 success, 1 sync failed,
-    2 configuration error, 3 another sync was running, 4 removal brake tripped, 5 log file not
-    writable, 130 interrupted. See docs\windows-task-scheduler.md.
-
-    For tests, dot-sourcing the script (. .\setup_sync_schedule.ps1) only defines its functions.
+    Running it again replaces the task in place (-Force); it never prompts. -WhatIf changes
+    nothing and works without elevation. Exit code 0 on success, 1 with one error message.
+    Dot-sourcing it (. .\setup_sync_schedule.ps1) only defines its functions, for tests.
+    Every option, the accounts and the Last Run Result codes: docs\windows-task-scheduler.md.
 
 .PARAMETER TaskName
-    Name of the task. Default AssetSync; the monitoring commands above assume it.
+    Name of the task. Default AssetSync.
 
 .PARAMETER TaskPath
-    Task Scheduler folder of the task. Default "\" (the root), where Get-ScheduledTask,
-    Get-ScheduledTaskInfo and Start-ScheduledTask look when no -TaskPath is given.
+    Task Scheduler folder of the task. Default "\" (the root, where the Get-/Start- commands look).
 
 .PARAMETER ProjectDir
-    The assetsync project folder (holds scheduled_sync.py). Default: the folder of this script.
-    It becomes the task's working directory.
+    The project folder (holds scheduled_sync.py). Default: the folder of this script.
 
 .PARAMETER PythonPath
-    Full path of python.exe to run. Default: .venv\Scripts\python.exe in the project folder, then
+    Full path of python.exe. Default: .venv\Scripts\python.exe in the project folder, then
     venv\Scripts\python.exe. It must exist; PATH is never searched.
 
 .PARAMETER At
-    Daily start times, 24-hour HH:mm, local time; 1 to 48 times, no duplicates. Default
-    '08:00','12:00','16:00','20:00'. Without -At, the ASSETSYNC_SYNC_TIMES setting (environment,
-    then .env) is used when it is set, so `assetsync schedule` and the task agree.
+    Daily start times, 24-hour HH:mm, local time; 1 to 48, no duplicates. Without -At, the
+    ASSETSYNC_SYNC_TIMES setting as the project's Python reads it (default the four times above).
 
 .PARAMETER ExecutionTimeLimit
-    Task Scheduler stops a run that takes longer. Default 1 hour. Must be shorter than the
-    smallest gap between two runs, so a hung run never blocks the next one.
+    Task Scheduler stops a longer run. Default 1 hour; must be shorter than the smallest gap
+    between two runs, so a hung run never blocks the next one.
 
 .PARAMETER RestartCount
-    How often Task Scheduler retries when the program cannot be launched (1-255, default 3).
-    A sync that runs and fails is not retried here; the next scheduled run tries again.
+    Retries when the program cannot be launched (1-255, default 3); a sync that fails is not retried.
 
 .PARAMETER RestartInterval
-    Wait between those launch retries (1 minute to 31 days, default 5 minutes).
+    Wait between those retries (1 minute to 31 days, default 5 minutes).
 
 .PARAMETER LogonType
-    S4U (default): runs whether or not the user is logged on, stores no password, no access to
-    Windows-authenticated network resources. Password: the same with a stored password (needs
-    -Credential), for SMB shares or SSPI database logins. Interactive: only while the user is
-    logged on. ServiceAccount: a built-in account such as NT AUTHORITY\LOCALSERVICE.
+    S4U (default): no stored password, no Windows-authenticated network access. Password: with a
+    stored password (needs -Credential). Interactive: only while the user is logged on.
+    ServiceAccount: a built-in account such as NT AUTHORITY\LOCALSERVICE.
 
 .PARAMETER UserId
-    Account the task runs as. Default: the current user (DOMAIN\user); for ServiceAccount,
-    NT AUTHORITY\LOCALSERVICE. A dedicated standard user is best; the script grants it read
-    access to the project folder and write access to the log folder (see -SkipAcl).
+    Account the task runs as. Default: the current user; for ServiceAccount, LOCALSERVICE. Another
+    account is granted read access to the project and write access to the logs (see -SkipAcl).
 
 .PARAMETER Credential
-    Only with -LogonType Password: the account and password to store with the task. Nothing is
-    ever prompted for; create the PSCredential beforehand.
+    Only with -LogonType Password: the PSCredential to store with the task. Never prompted for.
 
 .PARAMETER RunLevel
     Limited (default, least privilege) or Highest. The sync needs no administrator rights.
 
 .PARAMETER RunOnlyIfNetworkAvailable
-    Skip a start when no network is up. Off by default: the sync then logs a clear
-    "Snipe-IT unreachable" error instead of a silently skipped run.
+    Skip a start when no network is up. Off: the sync then logs "Snipe-IT unreachable" instead.
 
 .PARAMETER WakeToRun
     Wake the computer from sleep for a run. Off by default.
 
 .PARAMETER SkipAcl
-    Do not grant -UserId access to the project folder (read) and the log folder (modify) when it
-    is not the current user.
+    Do not grant -UserId access to the project folder (read) and the log folder (modify).
 
 .PARAMETER EnableHistory
-    Also enable the Task Scheduler history (Microsoft-Windows-TaskScheduler/Operational event
-    log). This is a machine-wide setting, so it is opt-in.
+    Also enable the machine-wide Task Scheduler history (Microsoft-Windows-TaskScheduler/Operational).
 
 .PARAMETER RunNow
-    After registering, start the task once under its real account, wait for it, and print the
-    Last Run Result and the path of today's log file (logs\sync_YYYYMMDD.log). The script then
-    exits 1 unless the run succeeded.
+    After registering, run the task once under its real account, wait, print the Last Run Result
+    and today's log file, and exit 1 unless the run succeeded.
 
 .PARAMETER RunNowTimeout
-    How long -RunNow waits for the run to finish. Default 15 minutes.
+    How long -RunNow waits. Default 15 minutes.
 
 .PARAMETER PassThru
     Write the registered task object to the pipeline.
 
 .PARAMETER Uninstall
-    Remove the task instead. Succeeds when the task is not registered. The project folder, .env
-    and the logs are left alone.
-
-.EXAMPLE
-    .\setup_sync_schedule.ps1
-
-    Registers (or updates) AssetSync with the default or configured times, as the current user.
+    Remove the task instead (succeeds when it is not registered). The project, .env and logs stay.
 
 .EXAMPLE
     .\setup_sync_schedule.ps1 -WhatIf
@@ -131,10 +101,10 @@
 .EXAMPLE
     .\setup_sync_schedule.ps1 -RunNow
 
-    Registers the task, runs it once, and prints the Last Run Result and the log file path.
+    Registers (or updates) the task, runs it once, and prints the Last Run Result and the log file.
 
 .EXAMPLE
-    .\setup_sync_schedule.ps1 -At '07:30','12:00','17:30' -UserId 'CONTOSO\svc-assetsync'
+    .\setup_sync_schedule.ps1 -At '07:30','17:30' -UserId 'CONTOSO\svc-assetsync'
 
     Other times, and a dedicated account (S4U: no password stored).
 
@@ -145,24 +115,13 @@
     Stores a password with the task, for Windows-authenticated network access.
 
 .EXAMPLE
-    .\setup_sync_schedule.ps1 -Uninstall
+    powershell.exe -NoProfile -ExecutionPolicy Bypass -File .\setup_sync_schedule.ps1 -Uninstall
 
-    Removes the task.
-
-.EXAMPLE
-    powershell.exe -NoProfile -ExecutionPolicy Bypass -File .\setup_sync_schedule.ps1
-
-    Runs the script where the execution policy blocks unsigned scripts.
-
-.INPUTS
-    None.
-
-.OUTPUTS
-    None, or with -PassThru the registered task (CimInstance MSFT_ScheduledTask).
+    Removes the task where the execution policy blocks unsigned scripts.
 
 .NOTES
-    Windows PowerShell 5.1 or later; the ScheduledTasks module ships with Windows 8 / Server 2012
-    and later. Pester tests: Invoke-Pester tests/powershell.
+    Windows PowerShell 5.1 or later (ScheduledTasks module: Windows 8 / Server 2012 and later).
+    Pester tests: Invoke-Pester tests/powershell.
 
 .LINK
     docs/windows-task-scheduler.md
@@ -172,81 +131,42 @@ param(
     [ValidateNotNullOrEmpty()]
     [ValidatePattern('^[^\\/:*?"<>|]+$')]
     [string]$TaskName = 'AssetSync',
-
     [ValidatePattern('^\\(.+\\)?$')]
     [string]$TaskPath = '\',
-
-    [Parameter(ParameterSetName = 'Install')]
-    [string]$ProjectDir = '',
-
-    [Parameter(ParameterSetName = 'Install')]
-    [string]$PythonPath = '',
-
+    [Parameter(ParameterSetName = 'Install')][string]$ProjectDir = '',
+    [Parameter(ParameterSetName = 'Install')][string]$PythonPath = '',
     [Parameter(ParameterSetName = 'Install')]
     [ValidateCount(1, 48)]
     [ValidatePattern('^([01][0-9]|2[0-3]):[0-5][0-9]$')]
     [string[]]$At = @('08:00', '12:00', '16:00', '20:00'),
-
-    [Parameter(ParameterSetName = 'Install')]
-    [TimeSpan]$ExecutionTimeLimit = [TimeSpan]::FromHours(1),
-
-    [Parameter(ParameterSetName = 'Install')]
-    [ValidateRange(1, 255)]
-    [int]$RestartCount = 3,
-
-    [Parameter(ParameterSetName = 'Install')]
-    [TimeSpan]$RestartInterval = [TimeSpan]::FromMinutes(5),
-
+    [Parameter(ParameterSetName = 'Install')][TimeSpan]$ExecutionTimeLimit = [TimeSpan]::FromHours(1),
+    [Parameter(ParameterSetName = 'Install')][ValidateRange(1, 255)][int]$RestartCount = 3,
+    [Parameter(ParameterSetName = 'Install')][TimeSpan]$RestartInterval = [TimeSpan]::FromMinutes(5),
     [Parameter(ParameterSetName = 'Install')]
     [ValidateSet('S4U', 'Password', 'Interactive', 'ServiceAccount')]
     [string]$LogonType = 'S4U',
-
-    [Parameter(ParameterSetName = 'Install')]
-    [string]$UserId = '',
-
+    [Parameter(ParameterSetName = 'Install')][string]$UserId = '',
     [Parameter(ParameterSetName = 'Install')]
     [System.Management.Automation.PSCredential]$Credential = [System.Management.Automation.PSCredential]::Empty,
-
-    [Parameter(ParameterSetName = 'Install')]
-    [ValidateSet('Limited', 'Highest')]
-    [string]$RunLevel = 'Limited',
-
-    [Parameter(ParameterSetName = 'Install')]
-    [switch]$RunOnlyIfNetworkAvailable,
-
-    [Parameter(ParameterSetName = 'Install')]
-    [switch]$WakeToRun,
-
-    [Parameter(ParameterSetName = 'Install')]
-    [switch]$SkipAcl,
-
-    [Parameter(ParameterSetName = 'Install')]
-    [switch]$EnableHistory,
-
-    [Parameter(ParameterSetName = 'Install')]
-    [switch]$RunNow,
-
-    [Parameter(ParameterSetName = 'Install')]
-    [TimeSpan]$RunNowTimeout = [TimeSpan]::FromMinutes(15),
-
-    [Parameter(ParameterSetName = 'Install')]
-    [switch]$PassThru,
-
-    [Parameter(Mandatory = $true, ParameterSetName = 'Uninstall')]
-    [switch]$Uninstall
+    [Parameter(ParameterSetName = 'Install')][ValidateSet('Limited', 'Highest')][string]$RunLevel = 'Limited',
+    [Parameter(ParameterSetName = 'Install')][switch]$RunOnlyIfNetworkAvailable,
+    [Parameter(ParameterSetName = 'Install')][switch]$WakeToRun,
+    [Parameter(ParameterSetName = 'Install')][switch]$SkipAcl,
+    [Parameter(ParameterSetName = 'Install')][switch]$EnableHistory,
+    [Parameter(ParameterSetName = 'Install')][switch]$RunNow,
+    [Parameter(ParameterSetName = 'Install')][TimeSpan]$RunNowTimeout = [TimeSpan]::FromMinutes(15),
+    [Parameter(ParameterSetName = 'Install')][switch]$PassThru,
+    [Parameter(Mandatory = $true, ParameterSetName = 'Uninstall')][switch]$Uninstall
 )
 
 Set-StrictMode -Version Latest
 $ErrorActionPreference = 'Stop'
 
-# ------------------------------------------------------------------------------------------------
-# Checks and lookups (no changes)
-# ------------------------------------------------------------------------------------------------
+# --- Checks and lookups (no changes) -------------------------------------------------------------
 
 function Test-IsAdministrator {
     # A function of its own so that tests can mock it.
     [CmdletBinding()]
-    [OutputType([bool])]
     param()
     $identity = [Security.Principal.WindowsIdentity]::GetCurrent()
     $principal = New-Object -TypeName Security.Principal.WindowsPrincipal -ArgumentList $identity
@@ -256,7 +176,6 @@ function Test-IsAdministrator {
 function Get-CurrentUserName {
     # DOMAIN\user; $env:USERNAME can be empty or differ from the account name of a Microsoft account.
     [CmdletBinding()]
-    [OutputType([string])]
     param()
     return [Security.Principal.WindowsIdentity]::GetCurrent().Name
 }
@@ -276,106 +195,70 @@ function Assert-Administrator {
     }
 }
 
-function ConvertFrom-DotEnvValue {
-    # The value part of a .env line, read like python-dotenv: quotes removed, a " #" comment dropped.
+function Get-AssetSyncConfig {
+    # The effective settings, from the project's own Python (`assetsync config --json`), so the
+    # task uses exactly the times and log folder the sync will use. Returns the settings by name,
+    # the .env file the sync reads, and the sync's own message when a required setting is missing.
     [CmdletBinding()]
-    [OutputType([string])]
-    param([Parameter(Mandatory = $true)][AllowEmptyString()][string]$Raw)
-    $text = $Raw.Trim()
-    if ($text -match '^"([^"]*)"') {
-        return $Matches[1]
-    }
-    if ($text -match "^'([^']*)'") {
-        return $Matches[1]
-    }
-    return ($text -replace '\s+#.*$', '').Trim()
-}
-
-function Get-ProjectSetting {
-    # The same lookup as assetsync.config.load_environment: the process environment wins over the
-    # .env file next to scheduled_sync.py. Returns $null when the setting is not set.
-    [CmdletBinding()]
-    [OutputType([string])]
     param(
-        [Parameter(Mandatory = $true)][string]$ProjectDir,
-        [Parameter(Mandatory = $true)][string]$Name
+        [Parameter(Mandatory = $true)][string]$PythonExe,
+        [Parameter(Mandatory = $true)][string]$ProjectDir
     )
-    $fromEnvironment = [Environment]::GetEnvironmentVariable($Name)
-    if ($null -ne $fromEnvironment) {
-        return $fromEnvironment.Trim()
+    $stdout = [IO.Path]::GetTempFileName()
+    $stderr = [IO.Path]::GetTempFileName()
+    try {
+        # Start-Process, not &: Windows PowerShell 5.1 turns a native program's stderr output into
+        # terminating errors under $ErrorActionPreference = 'Stop'.
+        $process = Start-Process -FilePath $PythonExe -ArgumentList '-m', 'assetsync', 'config', '--json' `
+            -WorkingDirectory $ProjectDir -NoNewWindow -Wait -PassThru `
+            -RedirectStandardOutput $stdout -RedirectStandardError $stderr
+        $json = [IO.File]::ReadAllText($stdout)
+        $problem = [IO.File]::ReadAllText($stderr).Trim()
     }
-    $envFile = [IO.Path]::Combine($ProjectDir, '.env')
-    if (-not (Test-Path -LiteralPath $envFile -PathType Leaf)) {
-        return $null
+    finally {
+        # [IO.File], not Remove-Item: under -WhatIf Remove-Item would leave the files behind.
+        [IO.File]::Delete($stdout)
+        [IO.File]::Delete($stderr)
     }
-    $value = $null
-    $pattern = '^\s*(?:export\s+)?' + [regex]::Escape($Name) + '\s*=(.*)$'
-    foreach ($line in (Get-Content -LiteralPath $envFile)) {
-        if ($line -cmatch $pattern) {
-            # The last assignment wins, as in python-dotenv.
-            $value = ConvertFrom-DotEnvValue -Raw $Matches[1]
-        }
+    if ([string]::IsNullOrWhiteSpace($json)) {
+        # A malformed setting: the same message and exit code 2 as the sync would give.
+        throw ('{0} -m assetsync config --json failed (exit code {1}): {2}' -f $PythonExe, $process.ExitCode, $problem)
     }
-    return $value
-}
-
-function ConvertTo-SyncTime {
-    # The rules of assetsync.schedule.parse_sync_times: comma-separated 24-hour HH:mm, blanks
-    # ignored, sorted, duplicates dropped, at most 48 (Task Scheduler's trigger limit).
-    [CmdletBinding()]
-    [OutputType([string[]])]
-    param([Parameter(Mandatory = $true)][AllowEmptyString()][string]$Text)
-    $expected = 'expected 24-hour HH:mm times separated by commas, e.g. ASSETSYNC_SYNC_TIMES=08:00,12:00,16:00,20:00'
-    $times = New-Object -TypeName System.Collections.Generic.List[string]
-    foreach ($item in $Text.Split(',')) {
-        $time = $item.Trim()
-        if ($time -eq '') {
-            continue
-        }
-        if ($time -notmatch '^([01][0-9]|2[0-3]):[0-5][0-9]$') {
-            throw ("ASSETSYNC_SYNC_TIMES: '{0}' is not a time in HH:mm form (00:00 to 23:59); {1}" -f $time, $expected)
-        }
-        if (-not $times.Contains($time)) {
-            $times.Add($time)
-        }
+    $config = $json | ConvertFrom-Json
+    $settings = @{}
+    foreach ($setting in $config.settings) {
+        $settings[[string]$setting.name] = [string]$setting.value
     }
-    if ($times.Count -eq 0) {
-        throw ('ASSETSYNC_SYNC_TIMES holds no time; {0}' -f $expected)
+    if ($process.ExitCode -eq 0) {
+        $problem = ''
     }
-    if ($times.Count -gt 48) {
-        throw ('ASSETSYNC_SYNC_TIMES lists {0} times; Task Scheduler allows at most 48' -f $times.Count)
-    }
-    $times.Sort([StringComparer]::Ordinal)
-    return $times.ToArray()
+    return [pscustomobject]@{ Settings = $settings; EnvFile = [string]$config.env_file; Problem = $problem }
 }
 
 function Resolve-SyncTime {
-    # -At when the caller gave it; otherwise the ASSETSYNC_SYNC_TIMES setting when it is set, so the
-    # task and `assetsync schedule` show the same times; otherwise -At's default.
+    # -At when the caller gave it; otherwise ASSETSYNC_SYNC_TIMES as the sync reads it (validated,
+    # sorted and written HH:mm by assetsync), so the task and `assetsync schedule` agree.
     [CmdletBinding()]
-    [OutputType([string[]])]
     param(
         [Parameter(Mandatory = $true)][string[]]$At,
         [bool]$PreferSetting,
-        [Parameter(Mandatory = $true)][string]$ProjectDir
+        [AllowEmptyString()][string]$Configured = ''
     )
-    if ($PreferSetting) {
-        $setting = Get-ProjectSetting -ProjectDir $ProjectDir -Name 'ASSETSYNC_SYNC_TIMES'
-        if (-not [string]::IsNullOrWhiteSpace($setting)) {
-            return ConvertTo-SyncTime -Text $setting
-        }
+    if ($PreferSetting -and $Configured) {
+        return $Configured.Split(',')
     }
     $duplicates = @($At | Group-Object | Where-Object { $_.Count -gt 1 } | ForEach-Object { $_.Name })
     if ($duplicates.Count -gt 0) {
         throw ('-At lists {0} more than once; give each time once.' -f ($duplicates -join ', '))
     }
-    return ConvertTo-SyncTime -Text ($At -join ',')
+    $sorted = [string[]]$At.Clone()
+    [Array]::Sort($sorted, [StringComparer]::Ordinal)
+    return $sorted
 }
 
 function Get-SmallestGap {
     # The shortest time between two runs, counting the wrap from the last run to the next day's first.
     [CmdletBinding()]
-    [OutputType([TimeSpan])]
     param([Parameter(Mandatory = $true)][string[]]$At)
     $minutes = @($At | ForEach-Object { ([int]$_.Substring(0, 2)) * 60 + [int]$_.Substring(3, 2) } | Sort-Object)
     $smallest = 1440 - $minutes[-1] + $minutes[0]
@@ -411,7 +294,6 @@ function Assert-TaskTiming {
 
 function Resolve-ProjectDirectory {
     [CmdletBinding()]
-    [OutputType([string])]
     param([Parameter(Mandatory = $true)][string]$ProjectDir)
     if (-not (Test-Path -LiteralPath $ProjectDir -PathType Container)) {
         throw ("Project folder '{0}' does not exist; pass -ProjectDir with the folder that holds scheduled_sync.py." -f $ProjectDir)
@@ -428,7 +310,6 @@ function Resolve-ProjectPython {
     # The venv's python.exe, never one from PATH: that may be another interpreter without the
     # project's packages, or the Microsoft Store alias.
     [CmdletBinding()]
-    [OutputType([string])]
     param(
         [Parameter(Mandatory = $true)][string]$ProjectDir,
         [AllowEmptyString()][string]$PythonPath = ''
@@ -448,29 +329,13 @@ function Resolve-ProjectPython {
             return $candidate
         }
     }
-    throw ('No project Python found: looked for {0}. Create the virtual environment first (in the project ' +
-        'folder: python -m venv .venv, then .venv\Scripts\python -m pip install -e .), or pass -PythonPath.') -f
+    throw ('No project Python found: looked for {0}. Create the virtual environment first (see the README: ' +
+        'python -m venv .venv, then install from requirements.txt), or pass -PythonPath.') -f
         ($candidates -join ' and ')
-}
-
-function Resolve-LogDirectory {
-    # ASSETSYNC_LOG_DIR when set (relative to the project folder, as the sync reads it), else logs.
-    [CmdletBinding()]
-    [OutputType([string])]
-    param([Parameter(Mandatory = $true)][string]$ProjectDir)
-    $setting = Get-ProjectSetting -ProjectDir $ProjectDir -Name 'ASSETSYNC_LOG_DIR'
-    if ([string]::IsNullOrWhiteSpace($setting)) {
-        return [IO.Path]::Combine($ProjectDir, 'logs')
-    }
-    if ([IO.Path]::IsPathRooted($setting)) {
-        return $setting
-    }
-    return [IO.Path]::Combine($ProjectDir, $setting)
 }
 
 function Resolve-TaskUser {
     [CmdletBinding()]
-    [OutputType([string])]
     param(
         [Parameter(Mandatory = $true)][string]$LogonType,
         [AllowEmptyString()][string]$UserId = '',
@@ -501,7 +366,6 @@ function ConvertTo-QuotedArgument {
     # Task Scheduler hands Arguments to the program as one command line, so a path with spaces must
     # be quoted, with the C runtime's rules for quotes and for backslashes before a quote.
     [CmdletBinding()]
-    [OutputType([string])]
     param([Parameter(Mandatory = $true)][string]$Value)
     $escaped = [regex]::Replace($Value, '(\\*)"', '$1$1\"')
     $escaped = [regex]::Replace($escaped, '(\\+)$', '$1$1')
@@ -512,7 +376,6 @@ function Format-LastRunResult {
     # LastTaskResult is the program's exit code once the task has run, and a Task Scheduler status
     # code before that or while it runs. Get-ScheduledTaskInfo reports it in decimal.
     [CmdletBinding()]
-    [OutputType([string])]
     param([Parameter(Mandatory = $true)][long]$Code)
     $unsigned = $Code
     if ($unsigned -lt 0) {
@@ -549,7 +412,6 @@ function Get-ScriptArgument {
     # Every parameter of this script with its current value, defaults included ($PSBoundParameters
     # holds only what the caller typed). The param block above stays the one place for defaults.
     [CmdletBinding()]
-    [OutputType([hashtable])]
     param([Parameter(Mandatory = $true)][System.Management.Automation.CommandInfo]$Command)
     $arguments = @{}
     foreach ($name in $Command.Parameters.Keys) {
@@ -564,9 +426,7 @@ function Get-ScriptArgument {
     return $arguments
 }
 
-# ------------------------------------------------------------------------------------------------
-# Building the task definition (in memory only)
-# ------------------------------------------------------------------------------------------------
+# --- Building the task definition (in memory only) -----------------------------------------------
 
 function New-AssetSyncAction {
     [CmdletBinding()]
@@ -638,9 +498,7 @@ function New-AssetSyncPrincipal {
     return New-ScheduledTaskPrincipal -UserId $UserId -LogonType $LogonType -RunLevel $RunLevel
 }
 
-# ------------------------------------------------------------------------------------------------
-# Changes: each one inside ShouldProcess, so -WhatIf and -Confirm cover all of them
-# ------------------------------------------------------------------------------------------------
+# --- Changes: each one inside ShouldProcess, so -WhatIf and -Confirm cover all of them -----------
 
 function Register-AssetSyncTask {
     [CmdletBinding(SupportsShouldProcess = $true)]
@@ -669,8 +527,7 @@ function Register-AssetSyncTask {
             $registration['User'] = $Credential.UserName
             $registration['Password'] = $Credential.GetNetworkCredential().Password
             $registration['RunLevel'] = $RunLevel
-        }
-        else {
+        } else {
             $registration['Principal'] = $Principal
         }
         # -Force replaces an existing task in place: running the script again is the update path.
@@ -761,14 +618,11 @@ function Start-AssetSyncTaskRun {
     return $null
 }
 
-# ------------------------------------------------------------------------------------------------
-# Output
-# ------------------------------------------------------------------------------------------------
+# --- Output --------------------------------------------------------------------------------------
 
 function Get-TaskSelector {
     # The -TaskName (and, outside the root folder, -TaskPath) arguments for the printed commands.
     [CmdletBinding()]
-    [OutputType([string])]
     param(
         [Parameter(Mandatory = $true)][string]$TaskName,
         [Parameter(Mandatory = $true)][string]$TaskPath
@@ -803,7 +657,6 @@ function Write-RunResult {
     # Prints the outcome of -RunNow. Returns $null when the run finished with exit code 0, else the
     # error message for the caller to end with (exit 1).
     [CmdletBinding()]
-    [OutputType([string])]
     param(
         [Parameter(Mandatory = $true)]$Run,
         [Parameter(Mandatory = $true)][string]$LogDir,
@@ -825,9 +678,7 @@ function Write-RunResult {
     return $null
 }
 
-# ------------------------------------------------------------------------------------------------
-# Main
-# ------------------------------------------------------------------------------------------------
+# --- Main ----------------------------------------------------------------------------------------
 
 function Install-AssetSyncSchedule {
     [CmdletBinding(SupportsShouldProcess = $true)]
@@ -858,13 +709,15 @@ function Install-AssetSyncSchedule {
     $project = Resolve-ProjectDirectory -ProjectDir $ProjectDir
     $scriptPath = [IO.Path]::Combine($project, 'scheduled_sync.py')
     $python = Resolve-ProjectPython -ProjectDir $project -PythonPath $PythonPath
-    $times = @(Resolve-SyncTime -At $At -PreferSetting $PreferTimesSetting -ProjectDir $project)
+    $config = Get-AssetSyncConfig -PythonExe $python -ProjectDir $project
+    $times = @(Resolve-SyncTime -At $At -PreferSetting $PreferTimesSetting -Configured $config.Settings['ASSETSYNC_SYNC_TIMES'])
     Assert-TaskTiming -At $times -ExecutionTimeLimit $ExecutionTimeLimit -RestartInterval $RestartInterval
     $user = Resolve-TaskUser -LogonType $LogonType -UserId $UserId -Credential $Credential
-    $logDir = Resolve-LogDirectory -ProjectDir $project
-    if (-not (Test-Path -LiteralPath ([IO.Path]::Combine($project, '.env')) -PathType Leaf)) {
-        Write-Warning (('No .env in {0}: unless the settings are in the environment of {1}, every run will ' +
-            'end with exit code 2 (configuration error). Copy .env.example to .env and fill it in.') -f $project, $user)
+    $logDir = $config.Settings['ASSETSYNC_LOG_DIR']
+    if ($config.Problem) {
+        Write-Warning (('{0} Unless the settings are in the environment of {1}, every run will end with exit ' +
+            'code 2 (configuration error): fill in {2} (copy .env.example) and check with assetsync config.') -f
+            $config.Problem, $user, $config.EnvFile)
     }
     Assert-Administrator
 
@@ -946,8 +799,7 @@ if ($MyInvocation.InvocationName -ne '.') {
     try {
         if ($Uninstall) {
             Uninstall-AssetSyncSchedule -TaskName $TaskName -TaskPath $TaskPath
-        }
-        else {
+        } else {
             $installArguments = Get-ScriptArgument -Command $MyInvocation.MyCommand
             $installArguments.Remove('Uninstall')
             if (-not $installArguments['ProjectDir']) {

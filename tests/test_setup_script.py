@@ -9,7 +9,11 @@ by the Pester tests in tests/powershell/ wherever PowerShell exists.
 from __future__ import annotations
 
 import fnmatch
+import json
+import os
 import re
+import subprocess
+import sys
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from functools import cache
@@ -272,18 +276,15 @@ def test_default_times_equal_the_python_default() -> None:
     assert "[ValidateCount(1, 48)]" in attributes(at)
 
 
-def test_time_patterns_accept_exactly_what_the_python_setting_accepts() -> None:
-    at_pattern = next(
+def at_pattern() -> str:
+    return next(
         string_literals(node)[0]
         for node in walk(top_level_params()["At"])
         if node.type == "attribute" and "ValidatePattern" in text(node)
     )
-    setting_pattern = next(
-        string_literals(node)[0]
-        for node in walk(function("ConvertTo-SyncTime"))
-        if node.type == "comparison_expression" and "-notmatch" in text(node)
-    )
-    assert at_pattern == setting_pattern
+
+
+def test_at_accepts_exactly_the_times_the_python_setting_accepts() -> None:
     samples = ["08:00", "00:00", "23:59", "8:00", "24:00", "12:60", "0800", "08:00:00", " 08:00", "ab:cd"]
     for sample in samples:
         try:
@@ -291,7 +292,39 @@ def test_time_patterns_accept_exactly_what_the_python_setting_accepts() -> None:
             python_ok = sample.strip() == sample
         except ValueError:
             python_ok = False
-        assert bool(re.fullmatch(at_pattern.strip("^$"), sample)) == python_ok, sample
+        assert bool(re.fullmatch(at_pattern().strip("^$"), sample)) == python_ok, sample
+
+
+def test_settings_come_from_the_project_python_never_from_parsing_env() -> None:
+    (start,) = commands("Start-Process", within=function("Get-AssetSyncConfig"))
+    given = parameters(start)
+    assert given["-FilePath"] == "$PythonExe"
+    assert given["-ArgumentList"] == "'-m', 'assetsync', 'config', '--json'"
+    assert given["-WorkingDirectory"] == "$ProjectDir"
+    install = text(function("Install-AssetSyncSchedule"))
+    assert "$config = Get-AssetSyncConfig -PythonExe $python -ProjectDir $project" in install
+    assert "-Configured $config.Settings['ASSETSYNC_SYNC_TIMES']" in install
+    assert "$logDir = $config.Settings['ASSETSYNC_LOG_DIR']" in install
+    names = {command_name(node).lower() for node in commands()}
+    assert not names & {"get-content", "gc", "type", "cat"}, "the script reads a file itself"
+    assert "dotenv" not in source().decode().lower()
+
+
+def test_the_python_answers_what_the_script_reads(tmp_path: Path) -> None:
+    """`assetsync config --json` has the two settings the script uses, in the form it expects:
+    times it splits at commas into valid -At values, and an absolute log folder."""
+    env = {**os.environ, "ASSETSYNC_SYNC_TIMES": "17:30, 07:30", "ASSETSYNC_LOG_DIR": "synclogs"}
+    done = subprocess.run(
+        [sys.executable, "-m", "assetsync", "config", "--json"], env=env, capture_output=True, cwd=tmp_path
+    )
+    payload = json.loads(done.stdout)
+    assert payload["env_file"].endswith(".env")
+    values = {row["name"]: row["value"] for row in payload["settings"]}
+    times = values["ASSETSYNC_SYNC_TIMES"].split(",")
+    assert times == ["07:30", "17:30"]
+    assert all(re.fullmatch(at_pattern().strip("^$"), at) for at in times)
+    assert Path(values["ASSETSYNC_LOG_DIR"]).is_absolute()
+    assert Path(values["ASSETSYNC_LOG_DIR"]).name == "synclogs"
 
 
 def test_task_name_and_root_folder() -> None:

@@ -7,9 +7,20 @@
     Nothing is registered, started or removed: Register-, Unregister-, Start-, Get-ScheduledTask,
     Get-ScheduledTaskInfo, the New-ScheduledTask* constructors and the elevation check are mocked,
     and the tests that run the whole script use -WhatIf or a task name that does not exist.
+    Get-AssetSyncConfig (which asks the project's Python for its settings) is mocked too; the
+    whole-script tests run the real `python -m assetsync config --json` of the project's .venv.
     Works in Windows PowerShell 5.1 and in pwsh; where the ScheduledTasks module is missing
     (Linux, macOS) stand-in functions give Mock something to replace.
 #>
+
+BeforeDiscovery {
+    # The project's own venv Python, for the tests that run the whole script (skipped without it).
+    $repository = [IO.Path]::Combine($PSScriptRoot, '..', '..')
+    $RealPython = @(
+        [IO.Path]::Combine($repository, '.venv', 'Scripts', 'python.exe'),
+        [IO.Path]::Combine($repository, '.venv', 'bin', 'python')
+    ) | Where-Object { Test-Path -LiteralPath $_ -PathType Leaf } | Select-Object -First 1
+}
 
 BeforeAll {
     $script:ScriptPath = (Resolve-Path -LiteralPath ([IO.Path]::Combine($PSScriptRoot, '..', '..', 'setup_sync_schedule.ps1'))).ProviderPath
@@ -62,15 +73,11 @@ BeforeAll {
     $script:Defaults = Get-ScriptArgument -Command (Get-Command -Name $script:ScriptPath)
 
     function New-TestProject {
-        # A project folder: scheduled_sync.py, .env and a (fake) venv python.exe.
-        param(
-            [ValidateSet('.venv', 'venv', 'none')][string]$Venv = '.venv',
-            [string[]]$EnvLines = @('DATABASE_URL=postgresql://assetsync@db/reporting')
-        )
+        # A project folder: scheduled_sync.py and a (fake) venv python.exe.
+        param([ValidateSet('.venv', 'venv', 'none')][string]$Venv = '.venv')
         $dir = [IO.Path]::Combine($TestDrive, [guid]::NewGuid().ToString('N'))
         [void][IO.Directory]::CreateDirectory($dir)
         Set-Content -LiteralPath ([IO.Path]::Combine($dir, 'scheduled_sync.py')) -Value '# entry point'
-        Set-Content -LiteralPath ([IO.Path]::Combine($dir, '.env')) -Value $EnvLines
         if ($Venv -ne 'none') {
             $scripts = [IO.Path]::Combine($dir, $Venv, 'Scripts')
             [void][IO.Directory]::CreateDirectory($scripts)
@@ -108,6 +115,18 @@ BeforeAll {
         Install-AssetSyncSchedule @arguments
     }
 
+    Mock Get-AssetSyncConfig {
+        # What `python -m assetsync config --json` answers: the times and log folder the sync uses.
+        $logs = $script:ConfiguredLogDir
+        if (-not $logs) {
+            $logs = [IO.Path]::Combine($ProjectDir, 'logs')
+        }
+        [pscustomobject]@{
+            Settings = @{ ASSETSYNC_SYNC_TIMES = $script:ConfiguredTimes; ASSETSYNC_LOG_DIR = $logs }
+            EnvFile = [IO.Path]::Combine($ProjectDir, '.env'); Problem = $script:ConfigProblem
+        }
+    }
+    Mock Write-Warning { return }
     Mock Test-IsAdministrator { $true }
     Mock Get-CurrentUserName { 'TESTDOMAIN\tester' }
     Mock Grant-ProjectAccess { return }
@@ -151,16 +170,9 @@ BeforeEach {
     $script:Registered = $null
     $script:RunStarted = $false
     $script:RunExitCode = 0
-    # The admin's own shell must not leak its settings into the tests.
-    $script:SavedTimes = $env:ASSETSYNC_SYNC_TIMES
-    $script:SavedLogDir = $env:ASSETSYNC_LOG_DIR
-    $env:ASSETSYNC_SYNC_TIMES = $null
-    $env:ASSETSYNC_LOG_DIR = $null
-}
-
-AfterEach {
-    $env:ASSETSYNC_SYNC_TIMES = $script:SavedTimes
-    $env:ASSETSYNC_LOG_DIR = $script:SavedLogDir
+    $script:ConfiguredTimes = '08:00,12:00,16:00,20:00'
+    $script:ConfiguredLogDir = $null
+    $script:ConfigProblem = ''
 }
 
 Describe 'Parameter defaults' {
@@ -246,27 +258,39 @@ Describe 'Install-AssetSyncSchedule' {
         $script:Registered.Password | Should -BeNullOrEmpty
     }
 
-    It 'takes the times from ASSETSYNC_SYNC_TIMES in .env when -At is not given' {
-        $configured = New-TestProject -EnvLines @('# times', 'ASSETSYNC_SYNC_TIMES="17:30, 07:30" # twice a day')
-        Invoke-Install -ProjectDir $configured -Override @{ PreferTimesSetting = $true }
+    It 'takes the times from the project Python when -At is not given' {
+        $script:ConfiguredTimes = '07:30,17:30'
+        Invoke-Install -ProjectDir $project -Override @{ PreferTimesSetting = $true }
 
+        Should -Invoke Get-AssetSyncConfig -Times 1 -Exactly -ParameterFilter {
+            $PythonExe -eq [IO.Path]::Combine($project, '.venv', 'Scripts', 'python.exe') -and $ProjectDir -eq $project
+        }
         Should -Invoke New-ScheduledTaskTrigger -Times 2 -Exactly
         (@($script:Registered.Trigger | ForEach-Object { $_.StartBoundary.Substring(11, 5) }) -join ',') |
             Should -Be '07:30,17:30'
     }
 
     It 'lets an explicit -At win over the setting' {
-        $configured = New-TestProject -EnvLines @('ASSETSYNC_SYNC_TIMES=07:30,17:30')
-        Invoke-Install -ProjectDir $configured -Override @{ At = @('09:00', '15:00') }
+        $script:ConfiguredTimes = '07:30,17:30'
+        Invoke-Install -ProjectDir $project -Override @{ At = @('15:00', '09:00') }
 
         (@($script:Registered.Trigger | ForEach-Object { $_.StartBoundary.Substring(11, 5) }) -join ',') |
             Should -Be '09:00,15:00'
     }
 
-    It 'rejects a malformed setting with a message naming it' {
-        $broken = New-TestProject -EnvLines @('ASSETSYNC_SYNC_TIMES=8am')
-        { Invoke-Install -ProjectDir $broken -Override @{ PreferTimesSetting = $true } } |
-            Should -Throw '*ASSETSYNC_SYNC_TIMES*HH:mm*'
+    It 'stops with the sync''s own message when a setting is malformed' {
+        Mock Get-AssetSyncConfig { throw 'python -m assetsync config --json failed (exit code 2): ASSETSYNC_SYNC_TIMES=8am' }
+        { Invoke-Install -ProjectDir $project -Override @{ PreferTimesSetting = $true } } |
+            Should -Throw '*ASSETSYNC_SYNC_TIMES*'
+        Should -Invoke Register-ScheduledTask -Times 0
+    }
+
+    It 'registers, with a warning carrying the sync''s message, when a required setting is missing' {
+        $script:ConfigProblem = 'assetsync: configuration error: SNIPEIT_TOKEN is not set.'
+        Invoke-Install -ProjectDir $project
+
+        Should -Invoke Write-Warning -Times 1 -Exactly -ParameterFilter { $Message -like '*SNIPEIT_TOKEN is not set*exit code 2*' }
+        Should -Invoke Register-ScheduledTask -Times 1 -Exactly
     }
 
     It 'rejects duplicate times' {
@@ -301,6 +325,13 @@ Describe 'Install-AssetSyncSchedule' {
     It 'creates the log folder' {
         Invoke-Install -ProjectDir $project
         Test-Path -LiteralPath ([IO.Path]::Combine($project, 'logs')) -PathType Container | Should -BeTrue
+    }
+
+    It 'uses the log folder the sync uses (ASSETSYNC_LOG_DIR as the project Python resolves it)' {
+        $script:ConfiguredLogDir = [IO.Path]::Combine($TestDrive, 'elsewhere', 'synclogs')
+        Invoke-Install -ProjectDir $project
+        Test-Path -LiteralPath $script:ConfiguredLogDir -PathType Container | Should -BeTrue
+        $script:Registered.Description | Should -BeLike ('*{0}*' -f $script:ConfiguredLogDir)
     }
 
     It 'needs -Credential for a password logon and never prompts for it' {
@@ -388,8 +419,8 @@ Describe 'The script as a whole' {
         $name = 'AssetSyncPester{0}' -f [guid]::NewGuid().ToString('N')
     }
 
-    It 'exits 0 with -WhatIf and registers nothing' {
-        & $script:ScriptPath -TaskName $name -ProjectDir $project -UserId 'TESTDOMAIN\tester' -SkipAcl -WhatIf
+    It 'exits 0 with -WhatIf and registers nothing' -Skip:(-not $RealPython) -TestCases @(@{ Python = $RealPython }) {
+        & $script:ScriptPath -TaskName $name -ProjectDir $project -PythonPath $Python -UserId 'TESTDOMAIN\tester' -SkipAcl -WhatIf
         $LASTEXITCODE | Should -Be 0
         Should -Invoke Register-ScheduledTask -Times 0
     }
@@ -429,17 +460,11 @@ Describe 'Helpers' {
         ConvertTo-QuotedArgument -Value $Value | Should -Be $Expected
     }
 
-    It 'parses sync times like assetsync.schedule.parse_sync_times' {
-        (ConvertTo-SyncTime -Text ' 20:00,08:00,,12:00,08:00 ') -join ',' | Should -Be '08:00,12:00,20:00'
-        { ConvertTo-SyncTime -Text '8:00' } | Should -Throw '*HH:mm*'
-        { ConvertTo-SyncTime -Text ' , ' } | Should -Throw '*holds no time*'
-    }
-
-    It 'reads a setting from the environment before .env' {
-        $configured = New-TestProject -EnvLines @("ASSETSYNC_SYNC_TIMES='06:00'")
-        Get-ProjectSetting -ProjectDir $configured -Name 'ASSETSYNC_SYNC_TIMES' | Should -Be '06:00'
-        $env:ASSETSYNC_SYNC_TIMES = '21:00'
-        Get-ProjectSetting -ProjectDir $configured -Name 'ASSETSYNC_SYNC_TIMES' | Should -Be '21:00'
+    It 'sorts -At, refuses duplicates, and prefers the configured times when told to' {
+        (Resolve-SyncTime -At @('20:00', '08:00', '12:00')) -join ',' | Should -Be '08:00,12:00,20:00'
+        { Resolve-SyncTime -At @('08:00', '08:00') } | Should -Throw '*more than once*'
+        (Resolve-SyncTime -At @('08:00') -PreferSetting $true -Configured '06:00,18:00') -join ',' |
+            Should -Be '06:00,18:00'
     }
 
     It 'measures the smallest gap including the wrap to the next day' {
