@@ -17,7 +17,7 @@ import psycopg
 from dotenv import dotenv_values
 from psycopg.conninfo import conninfo_to_dict
 
-from assetsync.redact import redact_dsn
+from assetsync.redact import database_password, redact_dsn
 from assetsync.schedule import DEFAULT_SYNC_TIMES, parse_sync_times
 from assetsync.settings_spec import (
     REQUIRED,
@@ -163,6 +163,7 @@ class Settings:
         'PostgreSQL connection URL of the database that receives the assets (schema "snipeit" is created).',
         secret=True,
         mask=redact_dsn,  # host, port, user and database help; only the password is hidden
+        scrub=database_password,
         section=REQUIRED,
         required_for="database",
         example="postgresql://assetsync:CHANGE_ME@dbhost:5432/reporting",
@@ -337,9 +338,9 @@ class Settings:
         """The database URL with any password replaced, for messages."""
         return redact_dsn(self.database_url)
 
-    def secrets(self) -> list[str]:
-        """The values of every setting declared secret, to scrub from messages."""
-        return [str(getattr(self, name)) for name, spec in SPECS.items() if spec.secret]
+    def secrets(self) -> list[str | None]:
+        """What to scrub from messages: each secret setting's value (only the password of a DSN)."""
+        return [spec.scrub(str(getattr(self, name))) for name, spec in SPECS.items() if spec.secret]
 
 
 # Field name -> declaration.

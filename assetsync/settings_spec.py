@@ -37,6 +37,7 @@ class Spec:
     required_for: Need | None  # commands that need it fail with "<name> is not set" without it
     example: str  # shown in .env.example and in the "is not set" message
     mask: Callable[[str], str]  # how `assetsync config` shows the value (secrets: hidden)
+    scrub: Callable[[str], str | None]  # the part of a secret to scrub from messages
 
 
 def setting(
@@ -51,6 +52,7 @@ def setting(
     required_for: Need | None = None,
     example: str = "",
     mask: Callable[[str], str] | None = None,
+    scrub: Callable[[str], str | None] | None = None,
 ) -> T:
     """Declare a `Settings` field read from the environment variable `name`.
 
@@ -59,8 +61,19 @@ def setting(
     "unset" means. Typed as returning T so `field: int = setting(...)` checks under mypy; at
     run time it is a dataclass field carrying its `Spec`.
     """
-    shown = mask or (hide if secret else text)
-    spec = Spec(name, default, parse, hint, meaning, secret, section, required_for, example, shown)
+    spec = Spec(
+        name,
+        default,
+        parse,
+        hint,
+        meaning,
+        secret,
+        section,
+        required_for,
+        example,
+        mask=mask or (hide if secret else text),
+        scrub=scrub or text,
+    )
     value = parse(default)
     made: T = field(default=value, repr=not secret, metadata={"spec": spec})
     return made

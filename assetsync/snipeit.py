@@ -451,8 +451,20 @@ def _body_message(content: bytes) -> str:
     return str(body)[:300]
 
 
+# urllib3 names the connection as `HTTPSConnection(host='h', port=443): ` or `...Pool(host=...)`.
+_CONNECTION_NAME = re.compile(r"\b\w+\(host='([^']*)', port=(\d+)\): ")
+
+
 def _first_line(exc: BaseException) -> str:
-    return first_line(exc)[:300]
+    """The cause in words: requests wraps urllib3's MaxRetryError ("Max retries exceeded ...
+    (Caused by ...)"), which wraps the real reason (refused, not resolvable, timed out); that
+    reason is kept, with its connection written as host:port."""
+    reason = exc
+    if reason.args and isinstance(reason.args[0], BaseException):
+        reason = reason.args[0]
+    if isinstance(reason, urllib3.exceptions.MaxRetryError) and reason.reason is not None:
+        reason = reason.reason
+    return _CONNECTION_NAME.sub(r"\1:\2: ", first_line(reason))[:300]
 
 
 def _strip_query(url: str) -> str:

@@ -20,7 +20,7 @@ from assetsync.config import Settings, is_loopback
 from assetsync.fetch import FetchReport, Page, iter_all
 from assetsync.fields import RowMapper, hash_and_raw
 from assetsync.prefetch import prefetch
-from assetsync.redact import Redactor, database_password, first_line
+from assetsync.redact import Redactor, first_line
 from assetsync.snipeit import ApiErrorBody, RetryPolicy, SnipeITClient, SnipeITError
 from assetsync.spill import RowSpill
 from assetsync.store import (
@@ -84,8 +84,8 @@ class SyncOptions:
 
 
 def make_redactor(settings: Settings) -> Redactor:
-    """Scrubs every secret the settings hold: each setting declared secret, and the database password."""
-    return Redactor([*settings.secrets(), database_password(settings.database_url)])
+    """Scrubs every secret the settings hold: each setting declared secret (of a DSN, its password)."""
+    return Redactor(settings.secrets())
 
 
 def make_client(

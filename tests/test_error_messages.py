@@ -68,3 +68,25 @@ def test_wrong_password_names_the_user(
     assert PASSWORD not in wrong_password_dsn
     lines, output = lines_about_postgres(make_env(fake, wrong_password_dsn, tmp_path / "logs"), args)
     assert_one_readable_line(lines, output, f'password authentication failed for user "{ROLE}"')
+
+
+@pytest.mark.parametrize("args", [("sync",), ("check",)])
+def test_unreachable_snipeit_names_host_port_and_reason(
+    args: tuple[str, ...], db_dsn: str, closed_port: int, tmp_path: Path
+) -> None:
+    env = {
+        "DATABASE_URL": db_dsn,
+        "SNIPEIT_API_URL": f"http://127.0.0.1:{closed_port}",
+        "SNIPEIT_TOKEN": "tok-unreachable-0123456789",
+        "ASSETSYNC_LOG_DIR": str(tmp_path / "logs"),
+        "SNIPEIT_MAX_RETRIES": "0",
+    }
+    result = CliRunner().invoke(cli, list(args), env=env, catch_exceptions=False)
+    assert result.exit_code != 0
+    lines = [line for line in result.output.splitlines() if "Snipe-IT kept failing" in line]
+    assert lines, result.output
+    for line in lines:
+        assert f"127.0.0.1:{closed_port}: Failed to establish a new connection" in line, line
+        assert "check that Snipe-IT is up" in line
+    for raw in ("Max retries", "Caused by", "HTTPConnection", "\t", "tok-unreachable"):
+        assert raw not in result.output, raw
