@@ -51,7 +51,8 @@ def render_configuration_md() -> str:
         "Every setting is an environment variable, or a line `NAME=value` in the `.env` file next to",
         "`scheduled_sync.py` (copy `.env.example`); a real environment variable wins over `.env`.",
         "`assetsync config` shows each effective value and where it came from, secrets masked.",
-        "A bad value stops every command with a message naming the variable, and exit code 2.",
+        "A bad value stops `sync`, `check`, `config`, `runs`, `status` and `serve` with a message naming",
+        "the variable, and exit code 2.",
     ]
     for section, group in groupby(SPECS.values(), key=lambda spec: spec.section):
         heading = f"## {section[0].upper()}{section[1:]}"
