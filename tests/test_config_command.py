@@ -10,7 +10,7 @@ from click.testing import CliRunner, Result
 
 from assetsync import exitcodes
 from assetsync.cli import cli
-from assetsync.config import SPECS
+from assetsync.config import PROJECT_DIR, SPECS
 
 TOKEN = "tok-Very-Secret-0123456789"
 DB_PASSWORD = "Db-Passw0rd-Secret"
@@ -88,3 +88,10 @@ def test_missing_required_setting_lists_the_rest_then_fails(env_file: Path) -> N
     result = invoke({}, "--json")
     assert result.exit_code == exitcodes.CONFIG
     assert "SNIPEIT_TOKEN is not set" in result.output
+
+
+def test_json_is_ascii_for_the_setup_script(env_file: Path) -> None:
+    # The setup script reads it from a redirected stdout in Windows' legacy code page.
+    result = invoke({"SNIPEIT_TOKEN": TOKEN, "ASSETSYNC_LOG_DIR": "Jürgens-logs"}, "--json")
+    assert result.output.isascii()
+    assert by_name(result)["ASSETSYNC_LOG_DIR"]["value"] == str(PROJECT_DIR / "Jürgens-logs")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from collections.abc import Mapping
 from datetime import time
@@ -9,7 +10,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import click
-import orjson
 
 from assetsync import exitcodes
 from assetsync.cli.group import cli
@@ -47,7 +47,9 @@ def config_command(as_json: bool) -> None:
     rows = [_row(field, settings, found) for field in SPECS]
     if as_json:
         payload = {"env_file": str(ENV_FILE), "env_file_exists": ENV_FILE.is_file(), "settings": rows}
-        click.echo(orjson.dumps(payload).decode())
+        # ASCII (non-ASCII escaped): setup_sync_schedule.ps1 reads this from a redirected stdout,
+        # whose encoding on Windows is the legacy code page, not UTF-8.
+        click.echo(json.dumps(payload))
     else:
         _print_table(rows)
     if complete is not None:
