@@ -84,8 +84,11 @@ def display(value: object) -> str:
         return f"{value:g}"
     if isinstance(value, ZoneInfo):
         return value.key
-    if isinstance(value, tuple) and all(isinstance(at, time) for at in value):
-        return ",".join(format_time(at) for at in value)
+    if isinstance(value, time):
+        return format_time(value)
+    if isinstance(value, tuple | list | frozenset):  # lists are written comma-separated in .env
+        items = sorted(value, key=str) if isinstance(value, frozenset) else value
+        return ",".join(display(item) for item in items)
     return str(value)
 
 
