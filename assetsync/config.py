@@ -17,6 +17,7 @@ import psycopg
 from dotenv import dotenv_values
 from psycopg.conninfo import conninfo_to_dict
 
+from assetsync.entities import ENTITY_NAMES, Entity, select
 from assetsync.redact import redact_dsn
 from assetsync.schedule import DEFAULT_SYNC_TIMES, parse_sync_times
 
@@ -69,6 +70,11 @@ class Settings:
     statement_timeout: float = 600.0
     sync_times: tuple[time, ...] = ()
     serve_token: str = field(default="", repr=False)  # bearer token of `assetsync serve`'s POST endpoints
+    entity_names: tuple[str, ...] = ENTITY_NAMES  # what a run syncs (hardware always)
+
+    @property
+    def entities(self) -> tuple[Entity, ...]:
+        return select(self.entity_names)
 
     @property
     def tls_verify(self) -> bool | str:
@@ -307,6 +313,14 @@ def load_settings(
             "use 24-hour HH:MM times separated by commas, e.g. 08:00,12:00,16:00,20:00",
         ),
         serve_token=source.get("ASSETSYNC_SERVE_TOKEN", "").strip(),
+        entity_names=_parse(
+            source,
+            "ASSETSYNC_ENTITIES",
+            ENTITY_NAMES,
+            _entity_names,
+            f"use 'all' or names separated by commas from: {', '.join(ENTITY_NAMES)} "
+            "(hardware is always synced)",
+        ),
     )
 
 
@@ -322,3 +336,10 @@ def _non_negative_int(raw: str) -> int:
     if value < 0:
         raise ValueError(raw)
     return value
+
+
+def _entity_names(raw: str) -> tuple[str, ...]:
+    names = [n.strip().lower() for n in raw.split(",") if n.strip()]
+    if names == ["all"]:
+        return ENTITY_NAMES
+    return tuple(e.name for e in select(names))  # ValueError for an unknown name
