@@ -59,6 +59,13 @@ class SyncResult(MergeCounts):
         """The one place a run's status, exit code and error are decided."""
         self.status, self.exit_code, self.error = status, exit_code, error
 
+    def log_unwritable(self, reason: str) -> None:
+        """A finished run whose log file could not be written: still a success for the database,
+        but an exit code the admin sees."""
+        self.warnings.append(reason)
+        if self.exit_code == exitcodes.OK:
+            self.exit_code = exitcodes.LOG_UNWRITABLE
+
 
 ProgressCallback = Callable[[Page, int], None]
 

@@ -90,6 +90,7 @@ def make_env(fake: FakeSnipeIT, dsn: str, log_dir: Path, **extra: str) -> dict[s
         "SNIPEIT_MAX_RETRY_WAIT": "0.05",
         "SNIPEIT_CONNECT_TIMEOUT": "2",
         "SNIPEIT_READ_TIMEOUT": "5",
+        "ASSETSYNC_ENTITIES": "hardware",  # TEMP-DEV
     }
     env.update(extra)
     return env
