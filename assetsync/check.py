@@ -15,6 +15,7 @@ from typing import Any
 import psycopg
 
 from assetsync.config import ENV_FILE, ConfigError, Settings, is_loopback, load_settings
+from assetsync.entities import Entity
 from assetsync.logs import log, open_run_log
 from assetsync.redact import Redactor, first_line
 from assetsync.snipeit import (
@@ -194,6 +195,36 @@ def _check_snipeit(settings: Settings, client: SnipeITClient, emit: Emit) -> Non
     emit(_scoping(me))
     emit(_version(client))
     emit(_page_cap(settings, total, rows))
+    for entity in settings.entities:
+        if entity.name != "hardware":
+            emit(_entity_list(client, entity))
+
+
+def entity_item(entity: Entity) -> str:
+    return f"Token may list {entity.plural}"
+
+
+def _entity_list(client: SnipeITClient, entity: Entity) -> CheckResult:
+    """One line per configured entity besides hardware: may the token list it?"""
+    name = entity_item(entity)
+    leave_out = f"or leave {entity.name} out of ASSETSYNC_ENTITIES"
+    try:
+        listing = client.get(entity.endpoint, {"limit": 1, "offset": 0}).data
+        total = int(listing["total"])
+    except PermissionDeniedError:
+        return CheckResult(
+            name,
+            FAIL,
+            f"Snipe-IT answered 403 for /{entity.endpoint}: the token's user may not list {entity.plural}",
+            f"give the token's user the '{entity.permission}' permission in Snipe-IT, {leave_out}",
+        )
+    except SnipeITError as exc:
+        return CheckResult(name, FAIL, str(exc), f"check Snipe-IT's logs for /{entity.endpoint}, {leave_out}")
+    except (TypeError, KeyError, ValueError):
+        return CheckResult(
+            name, FAIL, f"the {entity.endpoint} list did not have the usual {{total, rows}} shape", leave_out
+        )
+    return CheckResult(name, OK, f"{total} {entity.plural} in the default list")
 
 
 _LIST_FIX = (

@@ -17,6 +17,7 @@ import psycopg
 from dotenv import dotenv_values
 from psycopg.conninfo import conninfo_to_dict
 
+from assetsync.entities import ENTITY_NAMES, Entity, select
 from assetsync.redact import database_password, redact_dsn
 from assetsync.schedule import DEFAULT_SYNC_TIMES, parse_sync_times
 from assetsync.settings_spec import (
@@ -145,6 +146,13 @@ def _ca_bundle(raw: str) -> Path | None:
 
 def _sync_times(raw: str) -> tuple[time, ...]:
     return parse_sync_times(raw)
+
+
+def _entity_names(raw: str) -> tuple[str, ...]:
+    names = [n.strip().lower() for n in raw.split(",") if n.strip()]
+    if not names or names == ["all"]:
+        return ENTITY_NAMES
+    return tuple(e.name for e in select(names))  # ValueError for an unknown name
 
 
 # -- the settings --------------------------------------------------------------------------------
@@ -305,6 +313,16 @@ class Settings:
         "A first load's single COPY is bounded by ASSETSYNC_RUN_TIMEOUT instead.",
         hint="use a number of seconds such as 600",
     )
+    entity_names: tuple[str, ...] = setting(
+        "ASSETSYNC_ENTITIES",
+        "all",
+        _entity_names,
+        "The Snipe-IT record types to sync besides hardware, which is always synced: all, or a "
+        "comma-separated list of users, locations, companies, departments, models, categories, "
+        "manufacturers, status_labels, suppliers. Leave one out when the token may not list it.",
+        hint=f"use 'all' or names separated by commas from: {', '.join(ENTITY_NAMES)} "
+        "(hardware is always synced)",
+    )
     sync_times: tuple[time, ...] = setting(
         "ASSETSYNC_SYNC_TIMES",
         DEFAULT_SYNC_TIMES,
@@ -325,6 +343,11 @@ class Settings:
         secret=True,
         section="assetsync serve (optional: the in-process scheduler with an HTTP API)",
     )
+
+    @property
+    def entities(self) -> tuple[Entity, ...]:
+        """What a run syncs, in run order (hardware first)."""
+        return select(self.entity_names)
 
     @property
     def tls_verify(self) -> bool | str:

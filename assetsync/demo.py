@@ -25,7 +25,10 @@ from assetsync.sync import SyncResult
 
 DEMO_ASSETS = 300
 MARKER = ".assetsync-demo"
-EXAMPLE_QUERY = "SELECT asset_tag, name, status_name, location_name FROM snipeit.assets ORDER BY id LIMIT 10"
+EXAMPLE_QUERY = (
+    "SELECT asset_tag, name, assigned_username, assigned_department_name, location_name "
+    "FROM snipeit.asset_overview ORDER BY id LIMIT 10"
+)
 INSTALL_HINT = 'python -m pip install -e ".[embedded]"'
 # The share of live assets changed between the second and third run (see FakeSnipeIT.churn).
 CHURN = {"changed": 0.02, "soft_deleted": 0.01, "purged": 0.004, "new": 0.01}

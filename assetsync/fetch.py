@@ -1,4 +1,4 @@
-"""Reading every hardware asset: three passes, overlapping offset pages, completeness proof.
+"""Reading every row of a Snipe-IT list: its passes, overlapping offset pages, completeness proof.
 
 Offset paging is not a snapshot: an asset deleted or archived before the current position pulls
 every later row up by one, and the row at the page boundary is silently skipped. Each page
@@ -9,7 +9,7 @@ and the client steps back until the pages join again. Nothing can be skipped unn
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import Any
@@ -19,7 +19,7 @@ from assetsync.snipeit import BadResponseError, SnipeITClient, SnipeITError
 log = logging.getLogger("assetsync")
 
 # (pass name, extra query parameters). The default list hides archived and soft-deleted assets.
-PASSES: tuple[tuple[str, dict[str, str]], ...] = (
+PASSES: tuple[tuple[str, Mapping[str, str]], ...] = (
     ("default", {}),
     ("Archived", {"status": "Archived"}),
     ("Deleted", {"status": "Deleted"}),
@@ -74,7 +74,7 @@ class FetchReport:
 
 
 def _row_id(row: Any) -> int:
-    """The asset id of a row; a string of ASCII digits counts, anything else fails the run."""
+    """The id of a row; a string of ASCII digits counts, anything else fails the run."""
     if not isinstance(row, dict):
         raise BadResponseError(f"Snipe-IT sent a list row that is not an object: {str(row)[:100]!r}")
     value = row.get("id")
@@ -83,32 +83,51 @@ def _row_id(row: Any) -> int:
         if isinstance(value, str) and value.isascii() and value.isdigit():
             return int(value)
         raise BadResponseError(
-            f"Snipe-IT sent an asset whose id is not a whole number: {str(value)[:50]!r}; "
-            "the asset cannot be stored, so nothing was changed"
+            f"Snipe-IT sent a row whose id is not a whole number: {str(value)[:50]!r}; "
+            "the row cannot be stored, so nothing was changed"
         )
     return value
 
 
+@dataclass(frozen=True)
+class ListSpec:
+    """Which list to read: the endpoint under /api/v1 and the order asked for."""
+
+    endpoint: str = "hardware"
+    sort: tuple[str, str] = ("id", "asc")
+
+    @property
+    def by_id(self) -> bool:
+        return self.sort == ("id", "asc")
+
+
 def _list_page(
-    client: SnipeITClient, params: dict[str, str], offset: int, limit: int
+    client: SnipeITClient, spec: ListSpec, params: Mapping[str, str], offset: int, limit: int
 ) -> tuple[int, list[Any]]:
-    query: dict[str, str | int] = {**params, "limit": limit, "offset": offset, "sort": "id", "order": "asc"}
-    data = client.get("hardware", query).data
+    query: dict[str, str | int] = {
+        **params, "limit": limit, "offset": offset, "sort": spec.sort[0], "order": spec.sort[1]
+    }  # fmt: skip
+    data = client.get(spec.endpoint, query).data
     if not isinstance(data, dict) or not isinstance(data.get("rows"), list):
         raise BadResponseError(
-            "Snipe-IT's hardware list did not have the usual {total, rows} shape; "
+            f"Snipe-IT's {spec.endpoint} list did not have the usual {{total, rows}} shape; "
             "check that SNIPEIT_API_URL points at Snipe-IT"
         )
     total = data.get("total")
     if isinstance(total, bool) or not isinstance(total, int):
-        raise BadResponseError(f"Snipe-IT's hardware list had no whole-number total ({total!r})")
+        raise BadResponseError(f"Snipe-IT's {spec.endpoint} list had no whole-number total ({total!r})")
     return total, data["rows"]
 
 
 def iter_pass(
-    client: SnipeITClient, name: str, params: dict[str, str], page_size: int, report: PassReport
+    client: SnipeITClient,
+    name: str,
+    params: Mapping[str, str],
+    page_size: int,
+    report: PassReport,
+    spec: ListSpec = ListSpec(),
 ) -> Iterator[Page]:
-    """Yield the new rows of one pass, page by page, in id order, each id once."""
+    """Yield the new rows of one pass, page by page, in list order, each id once."""
     offset = 0
     last_id: int | None = None
     limit = page_size
@@ -116,7 +135,7 @@ def iter_pass(
     previous: tuple[int, int] | None = None  # (offset, first id) of the last page
     stepped_back = False
     while True:
-        total, rows = _list_page(client, params, offset, limit)
+        total, rows = _list_page(client, spec, params, offset, limit)
         report.pages += 1
         if report.first_total is None:
             report.first_total = total
@@ -137,7 +156,7 @@ def iter_pass(
         previous = (offset, ids[0]) if ids else None
         for row, asset_id in zip(rows, ids, strict=True):
             row["id"] = asset_id  # an id sent as a digit string becomes the integer it means
-        if any(b <= a for a, b in pairwise(ids)):
+        if spec.by_id and any(b <= a for a, b in pairwise(ids)):
             raise BadResponseError(
                 "Snipe-IT did not return assets in id order (sort=id&order=asc was ignored); "
                 "the list cannot be read reliably"
@@ -150,6 +169,10 @@ def iter_pass(
                     # Rows moved down: an asset joined this list behind us (restored, unarchived)
                     # and this pass has not read it. The pass is read again once it ends.
                     report.joined_behind += 1
+            elif not spec.by_id:
+                # Without id order the missing joining row cannot say which way rows moved: read on,
+                # and read the whole pass again once it ends.
+                report.joined_behind += 1
             elif ids[0] > last_id:
                 # Rows moved up (something before us left the list), so the row that joins this
                 # page to the last one is gone and a row may have been jumped over: step back.
@@ -175,80 +198,93 @@ def iter_pass(
             # `total` is counted in the same request as the rows, so nothing lies beyond.
             return
         stepped_back = False
-        last_id = max(last_id or ids[-1], ids[-1])
+        last_id = max(last_id or ids[-1], ids[-1]) if spec.by_id else ids[-1]
         # Overlap one row with the next page so that a shift between requests is noticed.
         offset += max(1, len(rows) - 1)
 
 
 def _read_pass(
-    client: SnipeITClient, name: str, params: dict[str, str], page_size: int, first_attempt: int = 1
+    client: SnipeITClient,
+    name: str,
+    params: Mapping[str, str],
+    page_size: int,
+    spec: ListSpec,
+    first_attempt: int = 1,
 ) -> Iterator[Page | PassReport]:
     """Read one pass until it adds up; yield its pages, then its report."""
     for attempt in range(first_attempt, first_attempt + MAX_PASS_ATTEMPTS):
         pass_report = PassReport(name=name, attempts=attempt)
-        yield from iter_pass(client, name, params, page_size, pass_report)
+        yield from iter_pass(client, name, params, page_size, pass_report, spec)
         if pass_report.consistent:
             yield pass_report
             return
         log.warning(
-            "%s pass: %d distinct assets but Snipe-IT now reports %s (was %s)%s; reading the pass again",
+            "%s %s pass: %d distinct rows but Snipe-IT now reports %s (was %s)%s; reading the pass again",
+            spec.endpoint,
             name,
             len(pass_report.ids),
             pass_report.last_total,
             pass_report.first_total,
-            ", and an asset joined the list behind the read position" if pass_report.joined_behind else "",
+            ", and a row joined the list behind the read position" if pass_report.joined_behind else "",
         )
     raise IncompleteFetchError(
-        f"the {name} list could not be read consistently in {MAX_PASS_ATTEMPTS} attempts "
-        f"({len(pass_report.ids)} assets read, Snipe-IT reports {pass_report.last_total}); "
-        "assets are changing too fast or the server is inconsistent; nothing was changed, "
+        f"the {spec.endpoint} {name} list could not be read consistently in {MAX_PASS_ATTEMPTS} attempts "
+        f"({len(pass_report.ids)} rows read, Snipe-IT reports {pass_report.last_total}); "
+        "records are changing too fast or the server is inconsistent; nothing was changed, "
         "run the sync again later"
     )
 
 
-def _current_total(client: SnipeITClient, params: dict[str, str]) -> int:
-    return _list_page(client, params, 0, 1)[0]
+def _current_total(client: SnipeITClient, spec: ListSpec, params: Mapping[str, str]) -> int:
+    return _list_page(client, spec, params, 0, 1)[0]
 
 
 def iter_all(
     client: SnipeITClient,
     page_size: int,
     report: FetchReport,
+    *,
+    endpoint: str = "hardware",
+    passes: Sequence[tuple[str, Mapping[str, str]]] = PASSES,
+    sort: tuple[str, str] = ("id", "asc"),
 ) -> Iterator[Page]:
-    """Yield every asset of every pass; raise IncompleteFetchError if a pass cannot be proven whole.
+    """Yield every row of every pass; raise IncompleteFetchError if a pass cannot be proven whole.
 
     An asset that moves from a list not read yet into one already read (say from Archived to the
     default list between the two passes) would be in neither. So once all passes are read, each
     list's total is asked for again, and a list that grew past what was read is read once more.
     """
+    spec = ListSpec(endpoint, sort)
     done: dict[str, PassReport] = {}
-    for name, params in PASSES:
-        for item in _read_pass(client, name, params, page_size):
+    for name, params in passes:
+        for item in _read_pass(client, name, params, page_size, spec):
             if isinstance(item, PassReport):
                 done[name] = item
             else:
                 yield item
         finished = done[name]
         log.info(
-            "%s pass: %d assets in %d pages (total reported %s)",
+            "%s %s pass: %d rows in %d pages (total reported %s)",
+            endpoint,
             name,
             len(finished.ids),
             finished.pages,
             finished.last_total,
         )
-    for name, params in PASSES:
-        now = _current_total(client, params)
+    for name, params in passes if len(passes) > 1 else ():
+        now = _current_total(client, spec, params)
         if now > len(done[name].ids):
             log.warning(
-                "%s list grew to %d assets while the other lists were read (%d read); reading it again",
+                "%s %s list grew to %d rows while the other lists were read (%d read); reading it again",
+                endpoint,
                 name,
                 now,
                 len(done[name].ids),
             )
-            for item in _read_pass(client, name, params, page_size, done[name].attempts + 1):
+            for item in _read_pass(client, name, params, page_size, spec, done[name].attempts + 1):
                 if isinstance(item, PassReport):
                     item.ids |= done[name].ids
                     done[name] = item
                 else:
                     yield item
-    report.passes.extend(done[name] for name, _ in PASSES)
+    report.passes.extend(done[name] for name, _ in passes)

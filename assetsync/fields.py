@@ -1,6 +1,6 @@
-"""The one map from a Snipe-IT hardware row to a row of `assets` (unescape, money, dates, hash).
+"""Reading Snipe-IT's values: unescape once, notes, related records, money, dates, month counts.
 
-A new Snipe-IT field is one entry in `COLUMNS` plus one line in `to_record`. Every value that
+Entity declarations (assetsync/entities) say which of these reads each column. Every value that
 Snipe-IT could not render becomes NULL with a warning; a row never fails the sync.
 """
 
@@ -16,63 +16,9 @@ from datetime import date, datetime
 from typing import Any
 
 import orjson
-import xxhash
 from psycopg.types.json import Jsonb
 
 log = logging.getLogger("assetsync")
-
-# (column, SQL type). The order is the COPY order; store.py builds its DDL from this list.
-COLUMNS: tuple[tuple[str, str], ...] = (
-    ("id", "bigint NOT NULL"),
-    ("asset_tag", "text"),
-    ("name", "text"),
-    ("serial", "text"),
-    ("model_id", "bigint"),
-    ("model_name", "text"),
-    ("model_number", "text"),
-    ("category_id", "bigint"),
-    ("category_name", "text"),
-    ("manufacturer_id", "bigint"),
-    ("manufacturer_name", "text"),
-    ("status_id", "bigint"),
-    ("status_name", "text"),
-    ("status_type", "text"),
-    ("company_id", "bigint"),
-    ("company_name", "text"),
-    ("location_id", "bigint"),
-    ("location_name", "text"),
-    ("rtd_location_id", "bigint"),
-    ("rtd_location_name", "text"),
-    ("supplier_id", "bigint"),
-    ("supplier_name", "text"),
-    ("assigned_to_type", "text"),
-    ("assigned_to_id", "bigint"),
-    ("assigned_to_name", "text"),
-    ("purchase_date", "date"),
-    ("purchase_cost", "numeric(20,2)"),
-    ("order_number", "text"),
-    ("warranty_months", "integer"),
-    ("notes", "text"),
-    ("byod", "boolean"),
-    ("requestable", "boolean"),
-    ("created_at", "timestamptz"),
-    ("updated_at", "timestamptz"),
-    ("last_checkout", "timestamptz"),
-    ("last_checkin", "timestamptz"),
-    ("expected_checkin", "date"),
-    ("last_audit_date", "timestamptz"),
-    ("next_audit_date", "date"),
-    ("asset_eol_date", "date"),
-    ("deleted_at", "timestamptz"),
-    ("custom_fields", "jsonb NOT NULL"),
-    ("raw", "jsonb NOT NULL"),
-    ("content_hash", "bytea NOT NULL"),
-)
-COLUMN_NAMES: tuple[str, ...] = tuple(name for name, _ in COLUMNS)
-
-# Keys that change on their own (with the clock or with who asks), so they must not count as a
-# change: hashing them would rewrite every row on every run.
-VOLATILE_KEYS = frozenset({"age", "book_value", "available_actions", "user_can_checkout", "eol"})
 
 _TAG = re.compile(r"<[^>]*>")
 _BR = re.compile(r"<br\s*/?>", re.I)
@@ -81,25 +27,34 @@ _INT_PREFIX = re.compile(r"^\s*(-?\d+)")
 # "1,234.56" and "1234.56", the common forms: only the commas go.
 _PLAIN_MONEY = re.compile(r"-?\d{1,3}(?:,\d{3}){0,5}\.\d{2}|-?\d{1,18}\.\d{2}")
 _SEPARATORS = re.compile(r"[.,]")
+_WHOLE = re.compile(r"-?[0-9]{1,18}")
 _AMOUNT = re.compile(r"-?\d{1,18}(\.\d{2})?")
 
 
 class Problems:
     """Counts values that could not be read, logging the first few of each kind in full."""
 
-    def __init__(self, detail_limit: int = 5) -> None:
+    def __init__(self, label: str = "asset", detail_limit: int = 5) -> None:
         self.counts: Counter[str] = Counter()
+        self.label = label
         self._limit = detail_limit
 
-    def note(self, kind: str, asset_id: Any, field: str, value: Any) -> None:
+    def note(self, kind: str, record_id: Any, field: str, value: Any) -> None:
         self.counts[kind] += 1
         if self.counts[kind] <= self._limit:
-            log.warning("Asset %s: %s %r in %s stored as NULL", asset_id, kind, _short(value), field)
+            log.warning(
+                "%s %s: %s %r in %s stored as NULL",
+                self.label.capitalize(),
+                record_id,
+                kind,
+                _short(value),
+                field,
+            )
 
     def summary(self) -> None:
         for kind, count in sorted(self.counts.items()):
             if count > self._limit:
-                log.warning("%d values in all were stored as NULL for being %s", count, kind)
+                log.warning("%d %s values in all were stored as NULL for being %s", count, self.label, kind)
 
 
 def _short(value: Any) -> Any:
@@ -131,8 +86,24 @@ def plain_notes(value: Any) -> str | None:
     return html.unescape(value) if "&" in value else value
 
 
+def blank_as_null(value: str | None) -> str | None:
+    return value if value else None
+
+
 def ref_name(obj: Any, key: str = "name", unescape: Unescape = html.unescape) -> str | None:
     return text(obj.get(key), unescape) if isinstance(obj, dict) else None
+
+
+def ref_id(obj: Any) -> int | None:
+    value = obj.get("id") if isinstance(obj, dict) else None
+    return value if type(value) is int else None
+
+
+def person_name(obj: Any, unescape: Unescape = html.unescape) -> str | None:
+    """A manager's `first.' '.last`, without the trailing space Snipe-IT leaves when there is no
+    last name."""
+    name = ref_name(obj, "name", unescape)
+    return name.strip() if name else name
 
 
 _NO_REF: tuple[None, None] = (None, None)
@@ -161,39 +132,11 @@ def flag(value: Any) -> bool | None:
     return None
 
 
-def _digest(data: bytes) -> bytes:
-    # xxh3-128: a change detector, not a signature, and ten times faster than md5 on a 2 KB row.
-    return xxhash.xxh3_128_digest(data)
+class RowReader:
+    """Reads the values of one entity's rows; remembers what could not be read in `problems`."""
 
-
-def hash_and_raw(row: dict[str, Any]) -> tuple[bytes, bytes]:
-    """The content hash (of the row's JSON without the volatile keys: equal hashes mean nothing
-    changed) and the row's whole JSON (for `raw`), from one serialisation.
-
-    The keys are hashed in the order Snipe-IT sends them (sorting cost more than the rest of the
-    hash; a reordering upstream only rewrites rows once). `raw` is the hashed text with the
-    volatile keys appended: jsonb keeps no key order, so it stores the same document.
-    """
-    stable = dict(row)  # a C-level copy and a few pops: cheaper than a comprehension over the row
-    volatile = {key: stable.pop(key) for key in VOLATILE_KEYS if key in stable}
-    body = orjson.dumps(stable)
-    digest = _digest(body)
-    if volatile:
-        tail = orjson.dumps(volatile)
-        body = tail if body == b"{}" else body[:-1] + b"," + tail[1:]
-    return digest, body
-
-
-def _as_is(data: Any) -> Any:
-    """The `dumps` of a Jsonb holding JSON text that is already made."""
-    return data
-
-
-class RowMapper:
-    """Turns rows into COPY tuples; remembers what could not be read in `problems`."""
-
-    def __init__(self, problems: Problems | None = None) -> None:
-        self.problems = problems or Problems()
+    def __init__(self, label: str = "asset", problems: Problems | None = None) -> None:
+        self.problems = problems or Problems(label)
         # Names of models, locations, companies and users repeat across thousands of assets, and
         # html.unescape runs a Python callback per entity: remembering recent answers saves a fifth
         # of the row building. Only short strings are kept, so the memory stays small.
@@ -202,10 +145,10 @@ class RowMapper:
         def unescape(value: str) -> str:
             return cached(value) if len(value) <= 256 else html.unescape(value)
 
-        self._unescape: Unescape = unescape
+        self.unescape: Unescape = unescape
         self._months: dict[str, int] = {}
 
-    def when(self, obj: Any, key: str, asset_id: Any, field: str) -> str | None:
+    def when(self, obj: Any, key: str, record_id: Any, field: str) -> str | None:
         """A {datetime|date, formatted} object (`key` names which) as the zone-less ISO text
         (the zone is set per session)."""
         if obj is None or obj == "":
@@ -221,10 +164,10 @@ class RowMapper:
                 return raw.replace("T", " ")
             except ValueError:
                 pass
-        self.problems.note("an unreadable date", asset_id, field, raw)
+        self.problems.note("an unreadable date", record_id, field, raw)
         return None
 
-    def money(self, value: Any, asset_id: Any) -> str | None:
+    def money(self, value: Any, record_id: Any, field: str = "purchase_cost") -> str | None:
         """'1,234.56', '1.234,56' and the pre-v5.2 '1234.56' all become '1234.56'."""
         if value is None or value == "":
             return None
@@ -246,12 +189,12 @@ class RowMapper:
                     result = _SEPARATORS.sub("", cleaned)
                 if _AMOUNT.fullmatch(result):
                     return result
-        self.problems.note("an unreadable amount", asset_id, "purchase_cost", value)
+        self.problems.note("an unreadable amount", record_id, field, value)
         return None
 
-    def months(self, value: Any, asset_id: Any) -> int | None:
-        """'36 months' (and older bare numbers) become 36."""
-        if value is None or value == "":
+    def months(self, value: Any, record_id: Any, field: str = "warranty_months") -> int | None:
+        """'36 months' (and older bare numbers) become 36; a model's 'None' is no value."""
+        if value is None or value == "" or value == "None":
             return None
         if isinstance(value, int) and not isinstance(value, bool):
             return value
@@ -264,7 +207,18 @@ class RowMapper:
             if type(value) is str and len(self._months) < 1000:
                 self._months[value] = months  # "36 months" recurs across thousands of assets
             return months
-        self.problems.note("an unreadable month count", asset_id, "warranty_months", value)
+        self.problems.note("an unreadable month count", record_id, field, value)
+        return None
+
+    def integer(self, value: Any, record_id: Any, field: str) -> int | None:
+        """A whole number, also when sent as a digit string (a department's users_count)."""
+        if value is None or value == "":
+            return None
+        if type(value) is int:
+            return value
+        if isinstance(value, str) and _WHOLE.fullmatch(value.strip()):
+            return int(value)
+        self.problems.note("an unreadable number", record_id, field, value)
         return None
 
     def custom_fields(self, value: Any) -> Jsonb:
@@ -274,53 +228,5 @@ class RowMapper:
             for label, spec in value.items():
                 if isinstance(spec, dict):
                     column = spec.get("field") or label
-                    out[str(column)] = text(spec.get("value"), self._unescape)
+                    out[str(column)] = text(spec.get("value"), self.unescape)
         return Jsonb(out, orjson.dumps)
-
-    def to_record(self, row: dict[str, Any], hashed: tuple[bytes, bytes] | None = None) -> tuple[Any, ...]:
-        """Build the COPY tuple for one row (in `COLUMN_NAMES` order); `hashed` is
-        `hash_and_raw(row)` when the caller has it already."""
-        get = row.get
-        aid = row["id"]
-        status, assigned = get("status_label"), get("assigned_to")
-        u = self._unescape
-        when = self.when
-        digest, raw = hashed or hash_and_raw(row)
-        return (
-            aid,
-            text(get("asset_tag"), u),
-            text(get("name"), u),
-            text(get("serial"), u),
-            *ref(get("model"), u),
-            text(get("model_number"), u),
-            *ref(get("category"), u),
-            *ref(get("manufacturer"), u),
-            *ref(status, u),
-            ref_name(status, "status_type", u),
-            *ref(get("company"), u),
-            *ref(get("location"), u),
-            *ref(get("rtd_location"), u),
-            *ref(get("supplier"), u),
-            ref_name(assigned, "type", u),
-            *ref(assigned, u),
-            when(get("purchase_date"), "date", aid, "purchase_date"),
-            self.money(get("purchase_cost"), aid),
-            text(get("order_number"), u),
-            self.months(get("warranty_months"), aid),
-            plain_notes(get("notes")),
-            flag(get("byod")),
-            flag(get("requestable")),
-            when(get("created_at"), "datetime", aid, "created_at"),
-            when(get("updated_at"), "datetime", aid, "updated_at"),
-            when(get("last_checkout"), "datetime", aid, "last_checkout"),
-            when(get("last_checkin"), "datetime", aid, "last_checkin"),
-            when(get("expected_checkin"), "date", aid, "expected_checkin"),
-            when(get("last_audit_date"), "datetime", aid, "last_audit_date"),
-            when(get("next_audit_date"), "date", aid, "next_audit_date"),
-            when(get("asset_eol_date"), "date", aid, "asset_eol_date"),
-            when(get("deleted_at"), "datetime", aid, "deleted_at"),
-            self.custom_fields(get("custom_fields")),
-            # UTF-8 JSON as orjson made it: no round trip through str for psycopg to encode again.
-            Jsonb(raw, _as_is),
-            digest,
-        )

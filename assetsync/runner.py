@@ -6,7 +6,6 @@ import sys
 from dataclasses import dataclass
 from typing import TextIO
 
-from assetsync import exitcodes
 from assetsync.config import Settings
 from assetsync.logs import log, open_run_log, prune_old_logs
 from assetsync.sync import SyncOptions, SyncResult, make_redactor, run_sync
@@ -39,9 +38,8 @@ def logged_run(
                 ", ".join(p.name for p in removed),
             )
         result = run_sync(settings, options)
-    code = result.exit_code
     if setup.file_error:
-        result.warnings.append(setup.file_error)
-        if code == exitcodes.OK:
-            code = exitcodes.LOG_UNWRITABLE
-    return LoggedRun(result=result, exit_code=code, log_file=str(setup.path) if setup.path else None)
+        result.log_unwritable(setup.file_error)
+    return LoggedRun(
+        result=result, exit_code=result.exit_code, log_file=str(setup.path) if setup.path else None
+    )

@@ -331,6 +331,11 @@ def test_schema_upgrade_that_needs_the_table_owner_names_the_owner(
             sql.SQL("GRANT SELECT, INSERT, UPDATE ON ALL TABLES IN SCHEMA snipeit TO {}").format(role)
         )
         admin.execute(sql.SQL("GRANT USAGE ON ALL SEQUENCES IN SCHEMA snipeit TO {}").format(role))
+        admin.execute(
+            sql.SQL(
+                "ALTER DEFAULT PRIVILEGES IN SCHEMA snipeit GRANT SELECT, INSERT, UPDATE ON TABLES TO {}"
+            ).format(role)
+        )
     env = make_env(fake, role_dsn, tmp_path / "logs")
     checked = run_check(env)
     schema = checked.items["PostgreSQL schema"]

@@ -1,4 +1,4 @@
-"""The row mapper: one Snipe-IT row -> one `assets` row."""
+"""Reading values, and the hardware declaration: one Snipe-IT row -> one `assets` row."""
 
 from __future__ import annotations
 
@@ -11,21 +11,15 @@ import orjson
 import pytest
 from psycopg.types.json import Jsonb
 
-from assetsync.fields import (
-    COLUMN_NAMES,
-    VOLATILE_KEYS,
-    RowMapper,
-    hash_and_raw,
-    plain_notes,
-    text,
-)
+from assetsync.entities import HARDWARE
+from assetsync.fields import RowReader, plain_notes, text
 
 ROWS = json.loads((Path(__file__).parent / "data" / "snipeit-rows.json").read_text("utf-8"))["rows"]
 
 
-def record(row: dict[str, Any], mapper: RowMapper | None = None) -> dict[str, Any]:
-    values = (mapper or RowMapper()).to_record(row)
-    return {name: written(value) for name, value in zip(COLUMN_NAMES, values, strict=True)}
+def record(row: dict[str, Any], mapper: RowReader | None = None) -> dict[str, Any]:
+    values = HARDWARE.record(row, mapper or RowReader())
+    return {name: written(value) for name, value in zip(HARDWARE.column_names, values, strict=True)}
 
 
 def written(value: Any) -> Any:
@@ -129,7 +123,7 @@ def test_unescape_happens_exactly_once() -> None:
     ],
 )
 def test_money_in_every_separator_style(value: Any, expected: Any) -> None:
-    assert RowMapper().money(value, 1) == expected
+    assert RowReader().money(value, 1) == expected
 
 
 def test_unreadable_values_become_null_with_a_warning(caplog: pytest.LogCaptureFixture) -> None:
@@ -137,7 +131,7 @@ def test_unreadable_values_become_null_with_a_warning(caplog: pytest.LogCaptureF
     row["purchase_date"] = "2023-02-30 (Invalid date value.)"
     row["updated_at"] = {"datetime": "0000-00-00 00:00:00", "formatted": "?"}
     row["purchase_cost"] = "lots"
-    mapper = RowMapper()
+    mapper = RowReader()
     with caplog.at_level(logging.WARNING, logger="assetsync"):
         rec = record(row, mapper)
     assert rec["purchase_date"] is None and rec["updated_at"] is None and rec["purchase_cost"] is None
@@ -146,7 +140,7 @@ def test_unreadable_values_become_null_with_a_warning(caplog: pytest.LogCaptureF
 
 
 def test_month_counts_are_remembered_and_bad_ones_still_reported() -> None:
-    mapper = RowMapper()
+    mapper = RowReader()
     assert [mapper.months("36 months", 1) for _ in range(3)] == [36, 36, 36]
     assert mapper.months("12 Monate", 2) == 12
     assert [mapper.months("soon", 3) for _ in range(2)] == [None, None]
@@ -155,8 +149,8 @@ def test_month_counts_are_remembered_and_bad_ones_still_reported() -> None:
 
 @pytest.mark.parametrize("volatile", [{}, {"age": "3 years", "book_value": "12.00"}])
 def test_raw_is_the_whole_row_and_hashed_like_content_hash(volatile: dict[str, Any]) -> None:
-    row = {k: v for k, v in ROWS[0].items() if k not in VOLATILE_KEYS} | volatile
-    digest, raw = hash_and_raw(row)
+    row = {k: v for k, v in ROWS[0].items() if k not in HARDWARE.volatile} | volatile
+    digest, raw = HARDWARE.hash_and_raw(row)
     assert orjson.loads(raw) == row
     assert digest == record(row)["content_hash"]
     assert orjson.loads(record(row)["raw"]) == row

@@ -13,10 +13,10 @@ from click.testing import CliRunner
 
 from assetsync.cli import cli
 from assetsync.fake_snipeit import FakeSnipeIT
-from assetsync.fields import COLUMN_NAMES
+from assetsync.entities import HARDWARE
 from tests.conftest import fresh_database, make_env, query
 
-COMPARED = ", ".join(COLUMN_NAMES)
+COMPARED = ", ".join(HARDWARE.column_names)
 
 
 @pytest.fixture

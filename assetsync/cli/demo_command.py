@@ -88,6 +88,8 @@ def _print_report(report: DemoReport) -> None:
                 f"{c['purged']} purged, {c['new']} added)"
             )
         click.echo(f"{number}. {run.title:<26} {_summary(run.result)}")
+        for line in _entity_lines(run.result):
+            click.echo(f"   {'':<26} {line}")
     if not report.ok:
         failed = next((r for r in report.runs if r.exit_code != 0), None)
         reason = failed.result.error if failed else "it did not finish"
@@ -119,6 +121,17 @@ def _summary(result: SyncResult) -> str:
         f"unchanged {result.unchanged}, soft-deleted {result.soft_deleted}, removed {result.removed} "
         f"({result.duration_seconds:.1f} s)"
     )
+
+
+def _entity_lines(result: SyncResult) -> list[str]:
+    """The other record types' counts under the assets line, one short line each."""
+    if result.status != "success":
+        return []
+    return [
+        f"{name}: fetched {c.fetched}, inserted {c.inserted}, updated {c.updated}, removed {c.removed}"
+        for name, c in result.entities.items()
+        if name != "hardware"
+    ]
 
 
 def _custom(report: DemoReport) -> bool:

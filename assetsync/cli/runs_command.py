@@ -27,6 +27,8 @@ COLUMNS = (
     ("UNCHANGED", "unchanged", True),
     ("SOFT-DEL", "soft_deleted", True),
     ("REMOVED", "removed", True),
+    # Rows inserted, updated or removed in the other record types (users, locations, ...).
+    ("OTHERS", "other_changes", True),
     ("ERROR", "error", False),
 )
 
@@ -81,8 +83,21 @@ def format_table(runs: list[Run]) -> str:
     return "\n".join(lines)
 
 
+def _other_changes(run: Run) -> int | None:
+    details = run.get("details")
+    entities = details.get("entities") if isinstance(details, dict) else None
+    if not isinstance(entities, dict):
+        return None
+    return sum(
+        int(c.get(k) or 0)
+        for name, c in entities.items()
+        if name != "hardware"
+        for k in ("inserted", "updated", "removed")
+    )
+
+
 def _cell(run: Run, column: str) -> str:
-    value: Any = run.get(column)
+    value: Any = _other_changes(run) if column == "other_changes" else run.get(column)
     if value is None:
         return ""
     if column == "started_at":

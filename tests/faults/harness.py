@@ -24,7 +24,8 @@ from click.testing import CliRunner
 from assetsync.cli import cli
 from assetsync.config import PROJECT_DIR
 from assetsync.fake_snipeit import FakeSnipeIT
-from assetsync.fields import RowMapper
+from assetsync.entities import HARDWARE
+from assetsync.fields import RowReader
 from assetsync.logs import daily_log_path
 from assetsync.snipeit import decode_json
 from tests.conftest import query
@@ -132,12 +133,12 @@ def checksum(dsn: str, schema: str = "snipeit") -> str | None:
 
 def source_state(fake: FakeSnipeIT) -> dict[int, tuple[bytes, bool]]:
     """id -> (content hash, soft-deleted) of every asset the fake holds, as the sync would store it."""
-    mapper = RowMapper()
+    mapper = RowReader()
     out: dict[int, tuple[bytes, bool]] = {}
     for asset_id in sorted(fake.all_ids()):
         row = decode_json(fake.rendered(asset_id), "check")
         row["id"] = asset_id
-        record = mapper.to_record(row)
+        record = HARDWARE.record(row, mapper)
         out[asset_id] = (bytes(record[-1]), fake.assets[asset_id].deleted_at is not None)
     return out
 

@@ -307,8 +307,17 @@ def test_schema_names_that_are_sql_keywords_are_quoted(
 
 
 def test_store_builds_sql_only_from_literals_identifiers_and_parameters() -> None:
-    """No f-string, % or .format() on a str ever reaches execute() or sql.SQL() in store.py."""
-    tree = ast.parse((PROJECT_DIR / "assetsync" / "store.py").read_text("utf-8"))
+    """No f-string, % or .format() on a str ever reaches execute() or sql.SQL() in the store."""
+    modules = sorted((PROJECT_DIR / "assetsync" / "store").glob("*.py"))
+    assert len(modules) > 5
+    offenders = []
+    for module in modules:
+        offenders += _formatted_sql_lines(module)
+    assert not offenders, f"the store formats SQL text itself at {offenders}"
+
+
+def _formatted_sql_lines(module: Path) -> list[str]:
+    tree = ast.parse(module.read_text("utf-8"))
     offenders = []
     for node in ast.walk(tree):
         if not isinstance(node, ast.Call) or not node.args:
@@ -327,8 +336,8 @@ def test_store_builds_sql_only_from_literals_identifiers_and_parameters() -> Non
                 and isinstance(sub.func.value, ast.Constant)
             )
             if formatted or str_format:
-                offenders.append(node.lineno)
-    assert not offenders, f"store.py formats SQL text itself on line(s) {offenders}"
+                offenders.append(f"{module.name}:{node.lineno}")
+    return offenders
 
 
 # --- what ships --------------------------------------------------------------------------------------------

@@ -1,0 +1,68 @@
+"""Hardware assets: the table `assets`, read from three passes of /hardware."""
+
+from __future__ import annotations
+
+from assetsync.entities.model import (
+    Column,
+    Entity,
+    custom_fields,
+    day,
+    flag,
+    money,
+    months,
+    notes,
+    ref_columns,
+    ref_name,
+    row_id,
+    stamp,
+    text,
+)
+
+HARDWARE = Entity(
+    name="hardware",
+    endpoint="hardware",
+    table="assets",
+    label="asset",
+    permission="assets.view",
+    # The default list hides archived and soft-deleted assets.
+    passes=(("default", {}), ("Archived", {"status": "Archived"}), ("Deleted", {"status": "Deleted"})),
+    # Snipe-IT's hardware rows carry no `*_count` keys; these change with the clock or the caller.
+    volatile=frozenset({"age", "book_value", "available_actions", "user_can_checkout", "eol"}),
+    volatile_counts=False,
+    key_column="asset_tag",
+    columns=(
+        Column("id", "bigint NOT NULL", row_id()),
+        Column("asset_tag", "text", text("asset_tag")),
+        Column("name", "text", text("name")),
+        Column("serial", "text", text("serial")),
+        *ref_columns("model"),
+        Column("model_number", "text", text("model_number")),
+        *ref_columns("category"),
+        *ref_columns("manufacturer"),
+        *ref_columns("status_label", "status"),
+        Column("status_type", "text", ref_name("status_label", "status_type")),
+        *ref_columns("company"),
+        *ref_columns("location"),
+        *ref_columns("rtd_location"),
+        *ref_columns("supplier"),
+        Column("assigned_to_type", "text", ref_name("assigned_to", "type")),
+        *ref_columns("assigned_to"),
+        Column("purchase_date", "date", day("purchase_date")),
+        Column("purchase_cost", "numeric(20,2)", money("purchase_cost")),
+        Column("order_number", "text", text("order_number")),
+        Column("warranty_months", "integer", months("warranty_months")),
+        Column("notes", "text", notes()),
+        Column("byod", "boolean", flag("byod")),
+        Column("requestable", "boolean", flag("requestable")),
+        Column("created_at", "timestamptz", stamp("created_at")),
+        Column("updated_at", "timestamptz", stamp("updated_at")),
+        Column("last_checkout", "timestamptz", stamp("last_checkout")),
+        Column("last_checkin", "timestamptz", stamp("last_checkin")),
+        Column("expected_checkin", "date", day("expected_checkin")),
+        Column("last_audit_date", "timestamptz", stamp("last_audit_date")),
+        Column("next_audit_date", "date", day("next_audit_date")),
+        Column("asset_eol_date", "date", day("asset_eol_date")),
+        Column("deleted_at", "timestamptz", stamp("deleted_at")),
+        Column("custom_fields", "jsonb NOT NULL", custom_fields()),
+    ),
+)

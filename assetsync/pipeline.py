@@ -1,0 +1,226 @@
+"""One run, top-down: read every entity into its stage, confirm removals, then one merge.
+
+Nothing is written to a reporting table until every configured entity has been read completely
+and its removals confirmed; then a single transaction writes all tables, so a failure anywhere
+leaves every table as the last finished run left it.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+
+from assetsync import exitcodes
+from assetsync.config import Settings
+from assetsync.entities import HARDWARE, Entity
+from assetsync.fetch import FetchReport
+from assetsync.fields import RowReader
+from assetsync.reading import collector_paused, read_entity, stage_entity
+from assetsync.removals import confirm_removals
+from assetsync.results import EntityCounts, SyncOptions, SyncResult
+from assetsync.snipeit import SnipeITClient
+from assetsync.spill import RowSpill
+from assetsync.store import EntityTable, Store, StoreError
+
+log = logging.getLogger("assetsync")
+
+
+@dataclass
+class RunContext:
+    """Everything one run shares: what it was asked, what it talks to, and what it found."""
+
+    settings: Settings
+    options: SyncOptions
+    store: Store
+    client: SnipeITClient
+    result: SyncResult
+    started: float
+    reports: dict[str, FetchReport] = field(default_factory=dict)
+    _readers: dict[str, RowReader] = field(default_factory=dict)
+
+    @property
+    def entities(self) -> tuple[Entity, ...]:
+        return self.settings.entities
+
+    def reader(self, entity: Entity) -> RowReader:
+        """One value reader per entity, so its warnings are counted and named together."""
+        if entity.name not in self._readers:
+            self._readers[entity.name] = RowReader(entity.label)
+        return self._readers[entity.name]
+
+    def counts(self, entity: Entity) -> EntityCounts:
+        return self.result.entities.setdefault(entity.name, EntityCounts())
+
+    def seconds_left(self) -> float:
+        return self.started + self.settings.run_timeout - time.monotonic()
+
+
+def run_pipeline(ctx: RunContext) -> None:
+    store, dry = ctx.store, ctx.options.dry_run
+    tables = {e.name: store.table(e) for e in ctx.entities}
+    existing = _prepare(ctx, tables)
+    lz4 = store.lz4_available()
+    for table in tables.values():
+        table.create_stage(lz4=lz4)
+    with collector_paused():
+        if not dry and tables["hardware"].is_empty():
+            _first_load(ctx, tables)
+            return
+        seen = {
+            e.name: stage_entity(ctx, e, tables[e.name], ctx.counts(e), compare=e.name in existing)
+            for e in ctx.entities
+        }
+    removals = {
+        e.name: confirm_removals(ctx, e, tables[e.name], len(seen[e.name])) if e.name in existing else []
+        for e in ctx.entities
+    }
+    if dry:
+        _plan(ctx, tables, removals, existing)
+        return
+    with store.merge_transaction():
+        for entity in ctx.entities:
+            _write(ctx, tables[entity.name], removals[entity.name])
+        _succeed(ctx)
+
+
+def _prepare(ctx: RunContext, tables: dict[str, EntityTable]) -> set[str]:
+    """Create or upgrade the schema and open the run's row; return the entities whose table
+    exists. A dry run changes nothing: an entity without a table yet would be inserted whole."""
+    store = ctx.store
+    if ctx.options.dry_run:
+        if store.schema_version() is None:
+            return set()
+        return {name for name, table in tables.items() if table.exists()}
+    store.migrate()
+    stale = store.abandon_stale_runs()
+    if stale:
+        log.warning("%d earlier run(s) had ended without a word (killed?); marked abandoned", stale)
+    ctx.result.run_id = store.start_run()
+    if ctx.options.on_run_started is not None:
+        ctx.options.on_run_started(ctx.result.run_id)
+    return set(tables)
+
+
+def _first_load(ctx: RunContext, tables: dict[str, EntityTable]) -> None:
+    """An empty assets table: COPY hardware straight into it inside one transaction that commits
+    only once every entity is proven complete. Each asset is written once instead of staged and
+    then merged, and a failure still leaves every table as it was. The other entities are staged
+    and merged inside the same transaction."""
+    hardware, counts, reader = tables["hardware"], ctx.counts(HARDWARE), ctx.reader(HARDWARE)
+    # Bounded by the rest of the run's budget, plus the usual allowance for the statements after it.
+    left = max(ctx.seconds_left(), 0) + ctx.settings.statement_timeout
+    with RowSpill() as moved, ctx.store.load_transaction(left):
+        # One COPY for all pages: PostgreSQL parses rows while the next pages are read and built.
+        with hardware.copy_into_table() as write:
+
+            def load(rows: list[dict[str, Any]], seq: int) -> None:
+                for row in rows:
+                    write(HARDWARE.record(row, reader))
+
+            seen = read_entity(ctx, HARDWARE, counts, load, moved.add)
+        if moved.rows:
+            log.info("%d assets were read again in a later pass; their later copies are kept", moved.rows)
+        for seq, rows in moved.pages():
+            hardware.copy_rows((HARDWARE.record(r, reader) for r in rows), seq, override=True)
+        hardware.apply_overrides_to_table()
+        reader.problems.summary()
+        counts.inserted = len(seen)
+        others = [e for e in ctx.entities if e is not HARDWARE]
+        fetched = {e.name: stage_entity(ctx, e, tables[e.name], ctx.counts(e), compare=True) for e in others}
+        removals = {e.name: confirm_removals(ctx, e, tables[e.name], len(fetched[e.name])) for e in others}
+        for entity in others:
+            _write(ctx, tables[entity.name], removals[entity.name])
+        hardware.record_mapping()
+        _succeed(ctx)
+
+
+def _write(ctx: RunContext, table: EntityTable, removed: list[int]) -> None:
+    """Merge one entity's stage into its table and mark its confirmed removals (in the run's
+    transaction)."""
+    entity, counts = table.entity, ctx.counts(table.entity)
+    stored = table.stored_mapping()
+    current = (entity.mapping_version, entity.mapping_seed)
+    if stored is not None and stored != current:
+        counts.mapping_upgraded = True
+        log.info(
+            "Mapping upgrade for %s (this release reads its rows differently): every stored row is "
+            "rewritten once",
+            entity.name,
+        )
+    planned = table.planned_changes()
+    written = table.merge()
+    if written != planned.inserted + planned.updated:
+        raise StoreError(
+            f"the merge wrote {written} rows of {entity.table} where {planned.inserted + planned.updated} "
+            "were expected; someone else is writing to that table; nothing was changed"
+        )
+    planned.removed = table.mark_removed(removed)
+    for name in ("inserted", "updated", "unchanged", "soft_deleted", "restored", "removed"):
+        setattr(counts, name, getattr(planned, name))
+    if stored != current:
+        table.record_mapping()
+
+
+def _plan(
+    ctx: RunContext, tables: dict[str, EntityTable], removals: dict[str, list[int]], existing: set[str]
+) -> None:
+    """A dry run: count what the merge would do, per entity, and name the assets it would touch."""
+    for entity in ctx.entities:
+        table, counts = tables[entity.name], ctx.counts(entity)
+        planned = table.planned_changes(table_exists=entity.name in existing)
+        for name in ("inserted", "updated", "unchanged", "soft_deleted", "restored"):
+            setattr(counts, name, getattr(planned, name))
+        counts.removed = len(removals[entity.name])
+    result = ctx.result
+    result.apply(ctx.counts(HARDWARE))
+    result.fetched, result.pages = ctx.counts(HARDWARE).fetched, ctx.counts(HARDWARE).pages
+    result.page_cap = ctx.reports["hardware"].page_cap
+    if "hardware" in existing:
+        result.planned_tags = tables["hardware"].changed_keys()
+        result.planned_tags["remove"] = tables["hardware"].keys_of(removals["hardware"])
+    result.finish("dry-run", exitcodes.OK)
+
+
+def _succeed(ctx: RunContext) -> None:
+    """Inside the write transaction: record the successful run."""
+    result, hardware = ctx.result, ctx.counts(HARDWARE)
+    assert result.run_id is not None
+    result.apply(hardware)
+    result.fetched, result.pages = hardware.fetched, hardware.pages
+    result.page_cap = ctx.reports["hardware"].page_cap
+    result.finish("success", exitcodes.OK)
+    ctx.store.finish_run(
+        result.run_id,
+        status="success",
+        fetched=result.fetched,
+        counts=hardware,
+        duration=time.monotonic() - ctx.started,
+        error=None,
+        details=_details(ctx),
+    )
+
+
+def _details(ctx: RunContext) -> str:
+    result, report = ctx.result, ctx.reports["hardware"]
+    return orjson.dumps(
+        {
+            "pages": result.pages,
+            "page_cap": report.page_cap,
+            "passes": {
+                p.name: {
+                    "assets": len(p.ids),
+                    "total": p.last_total,
+                    "pages": p.pages,
+                    "attempts": p.attempts,
+                    "resyncs": p.resyncs,
+                }
+                for p in report.passes
+            },
+            "entities": {name: vars(counts) for name, counts in result.entities.items()},
+            "warnings": result.warnings,
+        }
+    ).decode()

@@ -1,0 +1,97 @@
+"""Run history: one row of `sync_runs` per run, written as it starts and as it ends."""
+
+from __future__ import annotations
+
+import socket
+from typing import Any
+
+import psycopg
+import psycopg.rows
+from psycopg import sql
+
+from assetsync import __version__
+from assetsync.store.counts import MergeCounts
+
+
+class RunHistory:
+    """Reads and writes `sync_runs`."""
+
+    conn: psycopg.Connection[Any]
+    runs: sql.Identifier
+
+    def abandon_stale_runs(self) -> int:
+        """Runs still 'running' while we hold the lock died without a word (killed, power cut)."""
+        cur = self.conn.execute(
+            sql.SQL(
+                "UPDATE {} SET status = 'abandoned', finished_at = now(), "
+                "error = coalesce(error, 'the process ended without finishing this run') "
+                "WHERE status = 'running'"
+            ).format(self.runs)
+        )
+        return cur.rowcount
+
+    def start_run(self, host: str | None = None) -> int:
+        row = self.conn.execute(
+            sql.SQL(
+                "INSERT INTO {} (status, tool_version, host) VALUES ('running', %s, %s) RETURNING id"
+            ).format(self.runs),
+            (__version__, host or socket.gethostname()),
+        ).fetchone()
+        assert row is not None
+        return int(row[0])
+
+    def finish_run(
+        self,
+        run_id: int,
+        *,
+        status: str,
+        fetched: int | None,
+        counts: MergeCounts | None,
+        duration: float,
+        error: str | None,
+        details: str | None,
+    ) -> None:
+        c = counts or MergeCounts()
+        self.conn.execute(
+            sql.SQL("""UPDATE {} SET finished_at = now(), status = %s, fetched = %s, inserted = %s,
+                updated = %s, unchanged = %s, soft_deleted = %s, removed = %s, duration_seconds = %s,
+                error = %s, details = %s::jsonb WHERE id = %s""").format(self.runs),
+            (
+                status,
+                fetched,
+                c.inserted if counts else None,
+                c.updated if counts else None,
+                c.unchanged if counts else None,
+                c.soft_deleted if counts else None,
+                c.removed if counts else None,
+                round(duration, 3),
+                error,
+                details,
+                run_id,
+            ),
+        )
+
+    def recent_runs(self, limit: int = 20) -> list[dict[str, Any]]:
+        """The newest runs first, as dicts (columns of sync_runs)."""
+        return self._runs(sql.SQL("ORDER BY id DESC LIMIT %s"), (limit,))
+
+    def get_run(self, run_id: int) -> dict[str, Any] | None:
+        rows = self._runs(sql.SQL("WHERE id = %s"), (run_id,))
+        return rows[0] if rows else None
+
+    def last_run(self, *, status: str | None = None) -> dict[str, Any] | None:
+        """The newest run (optionally only with this status)."""
+        if status is None:
+            rows = self._runs(sql.SQL("ORDER BY id DESC LIMIT 1"), ())
+        else:
+            rows = self._runs(sql.SQL("WHERE status = %s ORDER BY id DESC LIMIT 1"), (status,))
+        return rows[0] if rows else None
+
+    def _runs(self, tail: sql.Composable, params: tuple[Any, ...]) -> list[dict[str, Any]]:
+        exists = self.conn.execute("SELECT to_regclass(%s) IS NOT NULL", (self.runs.as_string(self.conn),))
+        found = exists.fetchone()
+        if not found or not found[0]:
+            return []
+        with self.conn.cursor(row_factory=psycopg.rows.dict_row) as cur:
+            cur.execute(sql.SQL("SELECT * FROM {} ").format(self.runs) + tail, params)
+            return list(cur.fetchall())
