@@ -1,8 +1,8 @@
 """A deterministic estate around the generated hardware: users, locations, models and the rest.
 
 Every record the hardware generator refers to is here with the same id and name (so asset rows and
-entity lists agree), plus generated extras up to an ``EstateSize``. Ids hardware rows use that the
-fixed tables lack (hand-built test assets) are adopted later by ``Estate.adopt``.
+entity lists agree), plus generated extras up to an ``EstateSize``. Ids that hand-built test assets
+use are adopted (``estate_links.adopt``), here and whenever assets change later.
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ from .data import (
     FakeAsset,
     _FastRandom,
 )
+from .estate_links import adopt
 from .estate_records import (
     ENTITIES,
     EstateSize,
@@ -149,6 +150,7 @@ def generate_estate(assets: Iterable[FakeAsset], size: EstateSize | None = None,
     assets = list(assets)
     rng = _FastRandom(seed * 7_368_787 + 11)
     t = _fixed()
+    adopt(t, assets)  # what hand-built assets refer to, before extras take the next ids
     fixed = {name: set(table) for name, table in t.items()}
     _grow_reference(rng, t, size)
     _grow_users(rng, t, size.users)
@@ -329,7 +331,8 @@ def _leavers(rng: _FastRandom, t: Tables, fixed: dict[str, set[int]], assets: li
     """Soft-delete some generated users, models and manufacturers no asset uses, and one user who still
     holds assets (a leaver whose laptop was never checked in)."""
     targets = [a.assigned_to for a in assets if a.assigned_to is not None]
-    holders = sorted({target["id"] for target in targets if target.get("type", "user") == "user"})
+    ours = {u["id"] for u in _USERS}  # never a user a hand-built test asset brought along
+    holders = sorted({tg["id"] for tg in targets if tg.get("type", "user") == "user" and tg["id"] in ours})
     used = {a.model[0] for a in assets if a.model} | {a.manufacturer[0] for a in assets if a.manufacturer}
     for name in ("users", "models", "manufacturers"):
         table = t[name]
