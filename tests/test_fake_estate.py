@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -525,3 +528,19 @@ def test_large_estate_renders_fast_once_warm() -> None:
         total, _ = fake.estate.page("users", "live", "id", True, offset, 500)
     assert total > 4500
     assert time.perf_counter() - started < 1.0  # cached rows: joins, not renders
+
+
+def test_cli_sizes_the_estate() -> None:
+    cmd = [sys.executable, "-m", "assetsync.fake_snipeit", "--assets", "40", "--users", "200",
+           "--records", "60", "--port", "0", "--token", TOKEN]  # fmt: skip
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True, cwd=Path(__file__).parent.parent)
+    try:
+        assert proc.stdout is not None
+        api_url = proc.stdout.readline().strip().split(" ", 1)[1]
+        all_users = requests.get(f"{api_url}/users", params={"all": "true"}, headers=JSON_HEADERS, timeout=5)
+        assert all_users.json()["total"] == 200
+        suppliers = requests.get(f"{api_url}/suppliers", headers=JSON_HEADERS, timeout=5).json()["total"]
+        assert suppliers == EstateSize.scaled(200, 60).suppliers
+    finally:
+        proc.terminate()
+        assert proc.wait(timeout=5) == 0
