@@ -14,7 +14,7 @@ import threading
 from types import FrameType
 
 from .data import generate_assets
-from .estate_records import ENTITIES, EstateSize
+from .estate_records import EstateSize
 from .server import FakeSnipeIT
 
 
@@ -46,9 +46,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     size = None
     if args.users is not None or args.records is not None:
-        default = EstateSize()
-        others = sum(getattr(default, f) for f in ENTITIES if f != "users")
-        size = EstateSize.scaled(default.users if args.users is None else args.users, args.records or others)
+        users = EstateSize().users if args.users is None else args.users
+        size = EstateSize(users=users) if args.records is None else EstateSize.scaled(users, args.records)
     fake = FakeSnipeIT(
         assets,
         token=args.token,

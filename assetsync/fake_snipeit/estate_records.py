@@ -27,20 +27,27 @@ class Record:
 
 
 @dataclass(slots=True, kw_only=True)
-class FakeUser(Record):
+class Place(Record):
+    """The postal fields users, locations and suppliers share (users have no ``address2``)."""
+
+    address: str | None = None
+    address2: str | None = None
+    city: str | None = None
+    state: str | None = None
+    country: str | None = None
+    zip: str | None = None
+    phone: str | None = None
+
+
+@dataclass(slots=True, kw_only=True)
+class FakeUser(Place):
     first_name: str
     last_name: str | None = None
     username: str = ""
     email: str | None = None
     employee_num: str | None = None
     jobtitle: str | None = None
-    phone: str | None = None
     website: str | None = None
-    address: str | None = None
-    city: str | None = None
-    state: str | None = None
-    country: str | None = None
-    zip: str | None = None
     locale: str | None = "en-US"
     avatar: str = ""  # "" (e(false)), an upload URL, or a protocol-relative gravatar URL
     remote: bool = False
@@ -66,18 +73,11 @@ class FakeUser(Record):
 
 
 @dataclass(slots=True, kw_only=True)
-class FakeLocation(Record):
+class FakeLocation(Place):
     name: str
     parent_id: int | None = None
     manager_id: int | None = None
     company_id: int | None = None
-    address: str | None = None
-    address2: str | None = None
-    city: str | None = None
-    state: str | None = None
-    country: str | None = None
-    zip: str | None = None
-    phone: str | None = None
     currency: str | None = None
     ldap_ou: str | None = None
 
@@ -141,16 +141,9 @@ class FakeStatusLabel(Record):
 
 
 @dataclass(slots=True, kw_only=True)
-class FakeSupplier(Record):
+class FakeSupplier(Place):
     name: str
     url: str | None = None
-    address: str | None = None
-    address2: str | None = None
-    city: str | None = None
-    state: str | None = None
-    country: str | None = None
-    zip: str | None = None
-    phone: str | None = None
     fax: str | None = None
     email: str | None = None
     contact: str | None = None
