@@ -544,3 +544,15 @@ def test_cli_sizes_the_estate() -> None:
     finally:
         proc.terminate()
         assert proc.wait(timeout=5) == 0
+
+
+def test_hardware_alone_never_generates_the_estate(http: requests.Session) -> None:
+    with FakeSnipeIT(generate_assets(50, seed=1), token=TOKEN) as fake:
+        assert get(http, fake, "hardware")["total"] > 0 and get(http, fake, "hardware/3")["id"] == 3
+        assert not fake.estate.generated
+        fake.deny("hardware")
+        r = http.get(f"{fake.api_url}/hardware", timeout=5)
+        assert (r.status_code, r.json()) == (403, {"message": "This action is unauthorized."})
+        assert get(http, fake, "users/me")["permissions"]["assets.view"] == "0"
+        assert not fake.estate.generated
+        assert get(http, fake, "departments")["total"] > 0 and fake.estate.generated

@@ -94,9 +94,14 @@ class EstateStore:
     def children(self, location_id: int) -> list[FakeLocation]:
         return self._kids.get(location_id, [])
 
+    @property
+    def generated(self) -> bool:
+        """Whether the records exist yet (a hardware-only run never generates them)."""
+        return self._tables is not None
+
     def counts(self, entity: str, record_id: int) -> Counts:
         with self._lock:
-            self.tables  # noqa: B018 - brings the counts up to date
+            self._refresh(self._raw())
             return {k: d.get(record_id, 0) for k, d in self._counts[entity].items()}
 
     def page(
