@@ -358,7 +358,9 @@ def test_mutations_invalidate_the_cache_and_bump_updated_at(http: requests.Sessi
 def test_users_me_and_version(http: requests.Session) -> None:
     with FakeSnipeIT(token=TOKEN, version="v7.1.17", superuser=False) as fake:
         me = http.get(fake.api_url + "/users/me", timeout=5).json()
-        assert me["username"] == "api" and me["permissions"] == {"assets.view": "1"}
+        # Not a superuser, but allowed to view every list the sync reads.
+        assert me["username"] == "api" and me["permissions"]["assets.view"] == "1"
+        assert set(me["permissions"].values()) == {"1"} and "users.view" in me["permissions"]
         assert http.get(fake.api_url + "/version", timeout=5).json() == {"version": "v7.1.17"}
     with FakeSnipeIT(token=TOKEN) as fake:
         assert http.get(fake.api_url + "/users/me", timeout=5).json()["permissions"] == {"superuser": "1"}

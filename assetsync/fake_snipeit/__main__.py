@@ -1,6 +1,8 @@
 """Run the fake in its own process: ``python -m assetsync.fake_snipeit --assets 100000 --port 0``.
 
 Prints ``READY <api_url>`` once it accepts requests, then serves until SIGTERM or SIGINT.
+``--users`` / ``--records`` size the other entities (e.g. 20000 users and 3000 other records); with
+either, they are generated and rendered before READY, otherwise on first request.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import threading
 from types import FrameType
 
 from .data import generate_assets
+from .estate_records import EstateSize
 from .server import FakeSnipeIT
 
 
@@ -32,11 +35,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--digit-separator", choices=("1,234.56", "1.234,56", "plain"), default="1,234.56")
     parser.add_argument("--snipeit-version", default="v8.1.4", help="what GET /api/v1/version reports")
     parser.add_argument("--show-archived-in-list", action="store_true")
+    parser.add_argument("--users", type=int, default=None, help="users in the estate (default 120)")
+    parser.add_argument(
+        "--records", type=int, default=None, help="records over the 8 other entities (default about 110)"
+    )
     args = parser.parse_args(argv)
 
     assets = generate_assets(
         args.assets, seed=args.seed, archived_share=args.archived_share, deleted_share=args.deleted_share
     )
+    size = None
+    if args.users is not None or args.records is not None:
+        users = EstateSize().users if args.users is None else args.users
+        size = EstateSize(users=users) if args.records is None else EstateSize.scaled(users, args.records)
     fake = FakeSnipeIT(
         assets,
         token=args.token,
@@ -50,8 +61,12 @@ def main(argv: list[str] | None = None) -> int:
         show_archived_in_list=args.show_archived_in_list,
         host=args.host,
         port=args.port,
+        estate=size,
+        estate_seed=args.seed,
     )
     fake.warm()  # render up front so the first sync pass times the client, not the fake
+    if size is not None:
+        fake.estate.warm()
     done = threading.Event()
 
     def on_signal(signum: int, frame: FrameType | None) -> None:

@@ -25,8 +25,11 @@ class RequestInfo:
     params: dict[str, str]  # query parameters; a repeated name keeps its last value, as PHP does
     headers: dict[str, str]  # names as the client sent them
     seq: int  # 0-based request number
-    pass_name: str  # "default" | "Archived" | "Deleted" (or another status= value) for lists, else ""
+    # Hardware lists: "default" | "Archived" | "Deleted" (or another status= value); entity lists:
+    # "live" | "deleted" | "all" (see estate_api); "" for anything else.
+    pass_name: str
     body: bytes = b""
+    endpoint: str = ""  # "hardware", "users", "locations"... for a list or show request, else ""
 
 
 @dataclass

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import re
 import ssl
 import threading
 import time
@@ -12,10 +11,13 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-import orjson
-
+from .control import control_reply
 from .data import FakeAsset
+from .estate_api import ENDPOINTS, FORBIDDEN, entity_list, entity_show, list_pass, token_permissions
+from .estate_edit import Estate
+from .estate_records import EstateSize
 from .handler import FakeHTTPServer, Reply, RequestInfo
+from .paging import api_limit, php_intval
 from .render import MONEY_STYLES, RenderContext, datetime_obj
 from .state import LIST_STATUSES, AssetStore, now_utc
 
@@ -31,7 +33,7 @@ NOT_FOUND_API = {
 ASSET_MISSING = {"status": "error", "messages": "Asset does not exist.", "payload": None}
 UNAUTHORIZED = {"error": "Unauthorized or unauthenticated."}
 TOO_MANY_V814 = {"status": "error", "messages": "Too many requests", "payload": None}
-_INTVAL = re.compile(r"\s*([+-]?\d+)")
+_READABLE = ENDPOINTS | {"hardware"}
 _HTML = "text/html; charset=UTF-8"
 _LOGIN_PAGE = (
     '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Snipe-IT Asset Management'
@@ -43,14 +45,6 @@ _NOT_FOUND_PAGE = (
     "<!DOCTYPE html><html><head><title>404 Page Not Found</title></head>"
     "<body><h1>404</h1><p>Page Not Found.</p></body></html>"
 )
-
-
-def php_intval(value: str | None) -> int:
-    """PHP intval() on a request string: leading integer or 0 ("12abc" -> 12, "abc" -> 0)."""
-    if not value:
-        return 0
-    m = _INTVAL.match(value)
-    return int(m.group(1)) if m else 0
 
 
 def _wants_json(headers: dict[str, str]) -> bool:
@@ -82,10 +76,13 @@ class FakeSnipeIT(AssetStore):
     """A fake Snipe-IT v8.1.4 serving real HTTP on loopback.
 
     Endpoints: GET /api/v1/hardware (limit/offset/sort/order/status/status_id), /hardware/{id},
-    /users/me, /version, the 404 fallback, GET /login, and the fake-only /__fake__/churn, /__fake__/ids
-    and /__fake__/stats.
-    State changes go through add/update/archive/soft_delete/restore/purge (see AssetStore); faults go
-    through ``hooks``: each gets a RequestInfo, and the first Reply returned is sent instead.
+    /users, /locations, /companies, /departments, /models, /categories, /manufacturers, /statuslabels,
+    /suppliers and /{entity}/{id} (see estate_api), /users/me, /version, the 404 fallback, GET /login,
+    and the fake-only /__fake__/churn, /__fake__/ids and /__fake__/stats (see control).
+    Asset changes go through add/update/archive/soft_delete/restore/purge (see AssetStore), entity
+    changes through ``estate`` (see estate_edit.Estate; its size is the ``estate`` argument), the
+    token's rights through deny/allow; faults go through ``hooks``: each gets a RequestInfo, and the
+    first Reply returned is sent instead.
     """
 
     def __init__(
@@ -106,6 +103,8 @@ class FakeSnipeIT(AssetStore):
         port: int = 0,
         now: datetime | None = None,
         ssl_context: ssl.SSLContext | None = None,
+        estate: EstateSize | None = None,
+        estate_seed: int = 1,
     ) -> None:
         if digit_separator not in MONEY_STYLES:
             raise ValueError(f"digit_separator must be one of {MONEY_STYLES}, not {digit_separator!r}")
@@ -138,6 +137,21 @@ class FakeSnipeIT(AssetStore):
         self._thread: threading.Thread | None = None
         for a in assets or ():
             self.add(a)
+        # Users, locations, models...: generated around the assets on first use, so hardware-only
+        # benchmarks never pay for them.
+        self.estate = Estate(self, ctx, self._lock, estate or EstateSize(), estate_seed)
+        self.denied: set[str] = set()  # endpoints whose view permission the token lacks
+
+    def deny(self, endpoint: str) -> None:
+        """Take the token's view permission for one endpoint: its list and show answer 403."""
+        if endpoint not in _READABLE:
+            raise ValueError(f"unknown endpoint {endpoint!r}; one of {sorted(_READABLE)}")
+        with self._lock:
+            self.denied.add(endpoint)
+
+    def allow(self, endpoint: str) -> None:
+        with self._lock:
+            self.denied.discard(endpoint)
 
     # --- lifecycle --------------------------------------------------------------------------------
 
@@ -229,19 +243,34 @@ class FakeSnipeIT(AssetStore):
         self.add_hook(hook)
         return hook
 
-    def fail_page(self, offset: int, status: int, times: int = 1, pass_name: str = "default") -> Hook:
-        """Fail the list page at ``offset`` of one pass (default, Archived or Deleted)."""
+    def fail_page(
+        self,
+        offset: int,
+        status: int,
+        times: int = 1,
+        pass_name: str | None = None,
+        endpoint: str = "hardware",
+    ) -> Hook:
+        """Fail the list page at ``offset`` of one pass of one endpoint: hardware's default (the default),
+        Archived or Deleted; an entity's live (the default), deleted or all, e.g.
+        ``fail_page(0, 503, endpoint="users", pass_name="deleted")``."""
+        wanted = pass_name or ("default" if endpoint == "hardware" else "live")
         return self.fail_requests(
             status,
             times,
-            when=lambda i: i.pass_name == pass_name and php_intval(i.params.get("offset")) == offset,
+            when=lambda i: (
+                i.endpoint == endpoint
+                and i.pass_name == wanted
+                and php_intval(i.params.get("offset")) == offset
+            ),
         )
 
-    def on_list_request(self, fn: Callable[[RequestInfo], None]) -> Hook:
-        """Call ``fn`` before each /hardware list request is answered (e.g. to delete an asset mid-paging)."""
+    def on_list_request(self, fn: Callable[[RequestInfo], None], endpoint: str | None = "hardware") -> Hook:
+        """Call ``fn`` before each list request of ``endpoint`` (None: every list) is answered, e.g. to
+        delete an asset mid-paging."""
 
         def hook(info: RequestInfo) -> Reply | None:
-            if info.pass_name:
+            if info.pass_name and endpoint in (None, info.endpoint):
                 fn(info)
             return None
 
@@ -254,12 +283,17 @@ class FakeSnipeIT(AssetStore):
         parts = urlsplit(target)
         path = parts.path
         params = dict(parse_qsl(parts.query, keep_blank_values=True))
+        route = path[len(API) :].strip("/").split("/") if path.startswith(API + "/") else []
+        # Which endpoint a list or show request reads (users/me is neither), and for a list which pass.
+        endpoint = route[0] if len(route) in (1, 2) and route[0] in _READABLE and route[1:] != ["me"] else ""
         pass_name = ""
         if method == "GET" and path.rstrip("/") == API + "/hardware":
             status = params.get("status", "")
             pass_name = status if status in LIST_STATUSES else "default"
+        elif method == "GET" and endpoint and len(route) == 1:
+            pass_name = list_pass(endpoint, params)
         with self._lock:
-            info = RequestInfo(method, path, params, headers, len(self.requests), pass_name, body)
+            info = RequestInfo(method, path, params, headers, len(self.requests), pass_name, body, endpoint)
             self.requests.append(info)
         return info
 
@@ -279,7 +313,7 @@ class FakeSnipeIT(AssetStore):
         if path == "/login" and info.method == "GET":
             return Reply(200, _LOGIN_PAGE, content_type=_HTML)
         if path.startswith("/__fake__/"):
-            return self._authenticate(info, redirect=False) or self._control(info)
+            return self._authenticate(info, redirect=False) or control_reply(self, info)
         if path != API and not path.startswith(API + "/"):
             if _wants_json(info.headers):
                 return Reply(404, {"status": "error", "messages": "404 endpoint not found", "payload": None})
@@ -346,17 +380,23 @@ class FakeSnipeIT(AssetStore):
     def _api(self, info: RequestInfo) -> Reply:
         route = info.path[len(API) :].strip("/")
         parts = route.split("/")
-        known = route in ("hardware", "users/me", "version") or (len(parts) == 2 and parts[0] == "hardware")
+        known = route in ("users/me", "version") or (len(parts) <= 2 and parts[0] in _READABLE)
         if not known:
             return Reply(404, NOT_FOUND_API)
         if info.method != "GET":
             return Reply(405, default_error_body(405))
-        if route == "hardware":
-            return self._list(info)
-        if route == "users/me":
+        if route == "users/me":  # one's own profile needs no users.view
             return Reply(200, self._me())
         if route == "version":
             return Reply(200, {"version": self.version})
+        if parts[0] in self.denied:
+            return Reply(403, FORBIDDEN)
+        if parts[0] != "hardware":
+            if len(parts) == 1:
+                return entity_list(self.estate, parts[0], info.pass_name, info.params, self.max_results)
+            return entity_show(self.estate, parts[0], parts[1])
+        if len(parts) == 1:
+            return self._list(info)
         key = parts[1]
         with self._lock:
             if key.isdigit() and int(key) in self.assets:
@@ -365,9 +405,7 @@ class FakeSnipeIT(AssetStore):
 
     def _list(self, info: RequestInfo) -> Reply:
         p = info.params
-        int_limit = php_intval(p.get("limit"))
-        # SettingsServiceProvider, verbatim: note a negative limit passes the check before abs().
-        limit = abs(int_limit) if abs(int_limit) > 0 and int_limit <= self.max_results else self.max_results
+        limit = api_limit(p, self.max_results)
         status = p.get("status", "")
         status_id = php_intval(p["status_id"]) if p.get("status_id", "") != "" else None
         # Only id is sortable here; any other sort falls back to created_at, as unknown columns do.
@@ -380,7 +418,7 @@ class FakeSnipeIT(AssetStore):
 
     def _me(self) -> dict[str, Any]:
         stamp = datetime_obj(datetime(2023, 1, 9, 8, 30, 0))
-        perms = {"superuser": "1"} if self.superuser else {"assets.view": "1"}
+        perms = token_permissions(self.superuser, self.denied)
         return {
             "id": 1, "avatar": "https://assets.example.com/img/default-sm.png", "name": "API User",
             "first_name": "API", "last_name": "User", "username": "api", "remote": False, "locale": "en-US",
@@ -396,41 +434,3 @@ class FakeSnipeIT(AssetStore):
                                   "restore": False},
             "groups": None,
         }  # fmt: skip
-
-    def _control(self, info: RequestInfo) -> Reply:
-        """Endpoints only this fake has: /__fake__/churn, /__fake__/ids and /__fake__/stats (benchmarks)."""
-        if info.path == "/__fake__/stats" and info.method == "GET":
-            with self._lock:
-                first = self.windows[0][0] if self.windows else 0.0
-                return Reply(
-                    200,
-                    {
-                        "requests": sum(1 for r in self.requests if not r.path.startswith("/__fake__/")),
-                        "count_429": self.count_429,
-                        "rate_limit": self.rate_limit_per_window,
-                        "rate_window": self.rate_window_seconds,
-                        # [seconds since the first window, counted, refused]
-                        "windows": [[round(w[0] - first, 4), int(w[1]), int(w[2])] for w in self.windows],
-                    },
-                )
-        if info.path == "/__fake__/ids" and info.method == "GET":
-            with self._lock:
-                ids = sorted(self.assets)
-                live = sorted(i for i in ids if self.assets[i].deleted_at is None)
-            return Reply(200, {"all": ids, "live": live})
-        if info.path == "/__fake__/churn" and info.method == "POST":
-            try:
-                spec = orjson.loads(info.body or b"{}")
-                counts = self.churn(
-                    changed=float(spec.get("changed", 0)),
-                    soft_deleted=float(spec.get("soft_deleted", 0)),
-                    purged=float(spec.get("purged", 0)),
-                    new=float(spec.get("new", 0)),
-                    seed=int(spec.get("seed", 2)),
-                )
-            except (orjson.JSONDecodeError, AttributeError, TypeError, ValueError) as exc:
-                return Reply(
-                    400, {"status": "error", "messages": f"bad churn request: {exc}", "payload": None}
-                )
-            return Reply(200, counts)
-        return Reply(404, {"status": "error", "messages": "unknown fake control endpoint", "payload": None})

@@ -33,6 +33,8 @@ class AssetStore:
         self._cache: dict[int, bytes] = {}  # id -> rendered JSON row
         self._lists: dict[tuple[str, int | None, bool, bool], tuple[list[int], list[float]]] = {}
         self._max_id = 0
+        # Bumped on every change, so what is derived from all assets (entity counts) knows to recount.
+        self.generation = 0
 
     def add(self, asset: FakeAsset) -> None:
         with self._lock:
@@ -94,6 +96,7 @@ class AssetStore:
             if asset_id is None:
                 self._cache.clear()
                 self._lists.clear()
+                self.generation += 1
             else:
                 self._changed(asset_id, True)
 
@@ -156,6 +159,7 @@ class AssetStore:
             }
 
     def _changed(self, asset_id: int, reshapes_lists: bool) -> None:
+        self.generation += 1
         self._cache.pop(asset_id, None)
         if reshapes_lists:
             self._lists.clear()
@@ -215,11 +219,11 @@ class AssetStore:
             ids, keys = self._ordered(status, status_id, by_id, asc)
             total = len(ids)
             offset = max(0, min(offset, total))
-            page = ids[offset : offset + limit] if by_id else _unstable_page(ids, keys, offset, limit)
+            page = ids[offset : offset + limit] if by_id else unstable_page(ids, keys, offset, limit)
             return total, b",".join([self._row(i) for i in page])
 
 
-def _unstable_page(ids: list[int], keys: list[float], offset: int, limit: int) -> list[int]:
+def unstable_page(ids: list[int], keys: list[float], offset: int, limit: int) -> list[int]:
     """A created_at page whose tied rows are ordered differently per offset, like MySQL with LIMIT.
 
     Only tie groups that touch the page are reshuffled, so a page costs O(limit + tie size).

@@ -1,0 +1,74 @@
+"""Endpoints only this fake has, for benchmarks and scripts (token required, never throttled).
+
+- ``GET /__fake__/stats``: requests served, 429s sent, and the throttle windows.
+- ``GET /__fake__/ids``: ``{"all", "live"}`` asset ids; ``?entity=users`` (or another entity) for its
+  records, ``live`` being the rows not soft-deleted.
+- ``POST /__fake__/churn``: ``{"changed", "soft_deleted", "purged", "new", "seed"}`` as shares of the
+  live assets, plus optional ``"users": {"changed", "soft_deleted", "new"}`` as shares of live users.
+  Answers the counts (with a ``"users"`` object when users churned).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import orjson
+
+from .estate_records import ENTITIES
+from .handler import Reply, RequestInfo
+
+if TYPE_CHECKING:
+    from .server import FakeSnipeIT
+
+
+def _bad(message: str, status: int = 400) -> Reply:
+    return Reply(status, {"status": "error", "messages": message, "payload": None})
+
+
+def control_reply(fake: FakeSnipeIT, info: RequestInfo) -> Reply:
+    if info.path == "/__fake__/stats" and info.method == "GET":
+        return Reply(200, _stats(fake))
+    if info.path == "/__fake__/ids" and info.method == "GET":
+        entity = info.params.get("entity", "hardware")
+        if entity == "hardware":
+            return Reply(200, {"all": sorted(fake.all_ids()), "live": sorted(fake.live_ids())})
+        if entity not in ENTITIES:
+            return _bad(f"unknown entity {entity!r}")
+        return Reply(200, {"all": fake.estate.all_ids(entity), "live": fake.estate.live_ids(entity)})
+    if info.path == "/__fake__/churn" and info.method == "POST":
+        try:
+            spec = orjson.loads(info.body or b"{}")
+            counts: dict[str, Any] = dict(
+                fake.churn(
+                    changed=float(spec.get("changed", 0)),
+                    soft_deleted=float(spec.get("soft_deleted", 0)),
+                    purged=float(spec.get("purged", 0)),
+                    new=float(spec.get("new", 0)),
+                    seed=int(spec.get("seed", 2)),
+                )
+            )
+            users = spec.get("users")
+            if users:
+                counts["users"] = fake.estate.churn_users(
+                    changed=float(users.get("changed", 0)),
+                    soft_deleted=float(users.get("soft_deleted", 0)),
+                    new=float(users.get("new", 0)),
+                    seed=int(spec.get("seed", 2)),
+                )
+        except (orjson.JSONDecodeError, AttributeError, TypeError, ValueError) as exc:
+            return _bad(f"bad churn request: {exc}")
+        return Reply(200, counts)
+    return _bad("unknown fake control endpoint", 404)
+
+
+def _stats(fake: FakeSnipeIT) -> dict[str, Any]:
+    with fake._lock:
+        first = fake.windows[0][0] if fake.windows else 0.0
+        return {
+            "requests": sum(1 for r in fake.requests if not r.path.startswith("/__fake__/")),
+            "count_429": fake.count_429,
+            "rate_limit": fake.rate_limit_per_window,
+            "rate_window": fake.rate_window_seconds,
+            # [seconds since the first window, counted, refused]
+            "windows": [[round(w[0] - first, 4), int(w[1]), int(w[2])] for w in fake.windows],
+        }
