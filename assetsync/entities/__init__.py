@@ -35,7 +35,7 @@ def select(names: Sequence[str]) -> tuple[Entity, ...]:
     if unknown:
         raise ValueError(", ".join(unknown))
     wanted = {"hardware", *names}
-    return tuple(e for e in ENTITIES if e.name in wanted)
+    return tuple(BY_NAME[name] for name in ENTITY_NAMES if name in wanted)
 
 
 __all__ = ["BY_NAME", "ENTITIES", "ENTITY_NAMES", "HARDWARE", "Column", "Entity", "select"]

@@ -79,8 +79,9 @@ class Entity:
     volatile: frozenset[str] = COMMON_VOLATILE
     volatile_counts: bool = True  # every `*_count` key is a live subquery: never part of the hash
     key_column: str = "name"  # what a dry run lists for a planned change
-    _builder: list[Callable[..., Record]] = field(default_factory=list, repr=False, compare=False)
-    _seed: list[int] = field(default_factory=list, repr=False, compare=False)
+    # Made on first use; init=False so that dataclasses.replace() makes a declaration its own.
+    _builder: list[Callable[..., Record]] = field(default_factory=list, init=False, repr=False, compare=False)
+    _seed: list[int] = field(default_factory=list, init=False, repr=False, compare=False)
 
     @property
     def plural(self) -> str:
