@@ -47,12 +47,18 @@ def test_sources_and_masking(env_file: Path) -> None:
     rows = by_name(result)
     assert [*rows] == [spec.name for spec in SPECS.values()]
     assert rows["ASSETSYNC_SCHEMA"] == {
-        "name": "ASSETSYNC_SCHEMA", "value": "from_env", "source": "environment", "secret": False
+        "name": "ASSETSYNC_SCHEMA",
+        "value": "from_env",
+        "source": "environment",
+        "secret": False,
     }
     assert rows["SNIPEIT_API_URL"]["value"] == "https://assets.example.com/api/v1"
     assert rows["SNIPEIT_API_URL"]["source"] == ".env"
     assert rows["SNIPEIT_PAGE_SIZE"] == {
-        "name": "SNIPEIT_PAGE_SIZE", "value": "500", "source": "default", "secret": False
+        "name": "SNIPEIT_PAGE_SIZE",
+        "value": "500",
+        "source": "default",
+        "secret": False,
     }
     assert rows["SNIPEIT_TOKEN"]["value"] == "***" and rows["SNIPEIT_TOKEN"]["secret"] is True
     assert rows["DATABASE_URL"]["value"] == "postgresql://sync:***@db.example.com:5432/reporting"

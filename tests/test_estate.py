@@ -10,8 +10,10 @@ import pytest
 
 from assetsync import exitcodes
 from assetsync.config import load_settings
-from assetsync.entities import BY_NAME, ENTITIES, ENTITY_NAMES, USERS
+from assetsync.entities import BY_NAME, ENTITIES, ENTITY_NAMES
+from assetsync.entities.people import USERS
 from assetsync.fake_snipeit import FakeSnipeIT
+from assetsync.fake_snipeit.estate_records import FakeLocation, FakeUser
 from assetsync.store import schema as schema_module
 from assetsync.sync import run_sync
 from tests.conftest import query
@@ -44,11 +46,23 @@ def listed(fake: FakeSnipeIT, name: str) -> set[int]:
     return set(fake.estate.all_ids(entity.endpoint) if every else fake.estate.live_ids(entity.endpoint))
 
 
+def user(fake: FakeSnipeIT, record_id: int) -> FakeUser:
+    found = fake.estate.get("users", record_id)
+    assert isinstance(found, FakeUser)
+    return found
+
+
+def location(fake: FakeSnipeIT, record_id: int) -> FakeLocation:
+    found = fake.estate.get("locations", record_id)
+    assert isinstance(found, FakeLocation)
+    return found
+
+
 def plain_users(fake: FakeSnipeIT) -> list[int]:
     """Live users nobody else's row names (no reports, no department or location to manage), so a
     change to one of them changes only their own row."""
     managers = {
-        fake.estate.get(entity, i).manager_id
+        getattr(fake.estate.get(entity, i), "manager_id", None)
         for entity in ("users", "departments", "locations")
         for i in fake.estate.all_ids(entity)
     }
@@ -134,9 +148,7 @@ def test_a_renamed_location_shows_in_the_view_at_once(
     result = sync(env)
     assert result.exit_code == 0, result.error
     # The renamed location, and its children, whose rows name their parent.
-    children = [
-        i for i in fake.estate.all_ids("locations") if fake.estate.get("locations", i).parent_id == used
-    ]
+    children = [i for i in fake.estate.all_ids("locations") if location(fake, i).parent_id == used]
     assert result.entities["locations"].updated == 1 + len(children)
     names = query(
         db_dsn, "SELECT DISTINCT location_name FROM snipeit.asset_overview WHERE location_id = %s", (used,)
@@ -203,7 +215,7 @@ def test_a_new_column_reaches_every_stored_row_on_the_next_run(
     users = result.entities["users"]
     assert users.mapping_upgraded and users.updated == len(listed(fake, "users"))
     titles = dict(query(db_dsn, "SELECT id, jobtitle FROM snipeit.users"))
-    expected = {i: fake.estate.get("users", i).jobtitle for i in listed(fake, "users")}
+    expected = {i: user(fake, i).jobtitle for i in listed(fake, "users")}
     assert titles == expected and any(expected.values())
     # Upgraded once: the run after rewrites nothing.
     again = sync(env)

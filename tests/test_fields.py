@@ -76,12 +76,12 @@ def test_realistic_laptop_row_maps_every_column() -> None:
         "deleted_at": None,
     }
     computed = {"custom_fields", "raw", "content_hash"}
-    # Every column by name: a column added to COLUMNS without a line here fails this test.
-    assert set(COLUMN_NAMES) == set(expected) | computed
+    # Every column by name: a column declared without a line here fails this test.
+    assert set(HARDWARE.column_names) == set(expected) | computed
     assert {name: rec[name] for name in expected} == expected
     assert orjson.loads(rec["custom_fields"]) == {}
     assert orjson.loads(rec["raw"]) == ROWS[0]
-    assert rec["content_hash"] == hash_and_raw(ROWS[0])[0]
+    assert rec["content_hash"] == HARDWARE.hash_and_raw(ROWS[0])[0]
 
 
 def test_custom_fields_are_keyed_by_db_column_and_unescaped() -> None:

@@ -12,8 +12,8 @@ import pytest
 from click.testing import CliRunner
 
 from assetsync.cli import cli
-from assetsync.fake_snipeit import FakeSnipeIT
 from assetsync.entities import HARDWARE
+from assetsync.fake_snipeit import FakeSnipeIT
 from tests.conftest import fresh_database, make_env, query
 
 COMPARED = ", ".join(HARDWARE.column_names)

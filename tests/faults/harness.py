@@ -23,8 +23,8 @@ from click.testing import CliRunner
 
 from assetsync.cli import cli
 from assetsync.config import PROJECT_DIR
-from assetsync.fake_snipeit import FakeSnipeIT
 from assetsync.entities import HARDWARE
+from assetsync.fake_snipeit import FakeSnipeIT
 from assetsync.fields import RowReader
 from assetsync.logs import daily_log_path
 from assetsync.snipeit import decode_json
