@@ -19,6 +19,8 @@ from psycopg.conninfo import make_conninfo
 
 from assetsync import exitcodes
 from assetsync.cli import cli
+from assetsync.cli.check_command import NAME_WIDTH
+from assetsync.entities import ENTITY_NAMES
 from assetsync.fake_snipeit import FakeSnipeIT, Reply, RequestInfo, generate_assets
 from tests.conftest import PASSWORD, ROLE, TOKEN, fresh_database, make_env, query
 
@@ -49,7 +51,8 @@ def run_check(env: dict[str, str]) -> Checked:
     last: Item | None = None
     for line in result.output.splitlines():
         if line.startswith("[") and line[5] == "]":
-            last = items[line[7:33].strip()] = Item(line[:6], line[34:], "")
+            name_end = 7 + NAME_WIDTH
+            last = items[line[7:name_end].strip()] = Item(line[:6], line[name_end + 1 :], "")
         elif last is not None and line.strip().startswith("fix:"):
             last.fix = line.strip()[len("fix: ") :]
     return Checked(result.exit_code, items, result.output)
@@ -69,8 +72,10 @@ SNIPEIT_ITEMS = [
     "Snipe-IT version",
     "Server page cap",
 ]
+# One line per record type besides hardware, each naming its own fix.
+ENTITY_ITEMS = [f"Token may list {name.replace('_', ' ')}" for name in ENTITY_NAMES[1:]]
 PG_ITEMS = ["PostgreSQL reachable", "PostgreSQL schema", "PostgreSQL tables", "Temporary tables"]
-ALL_ITEMS = ["Configuration", *SNIPEIT_ITEMS, *PG_ITEMS, "Log folder"]
+ALL_ITEMS = ["Configuration", *SNIPEIT_ITEMS, *ENTITY_ITEMS, *PG_ITEMS, "Log folder"]
 
 
 def test_everything_passes_on_a_fresh_database_and_nothing_is_created(
@@ -87,7 +92,7 @@ def test_everything_passes_on_a_fresh_database_and_nothing_is_created(
     assert "not created yet" in items["PostgreSQL tables"].detail
     assert query(db_dsn, "SELECT count(*) FROM pg_namespace WHERE nspname = 'snipeit'") == [(0,)]
     log_text = (tmp_path / "logs" / f"sync_{date.today():%Y%m%d}.log").read_text("utf-8")
-    assert log_text.count("\n") == 1 and "Check: 13 items passed, 0 failed" in log_text
+    assert log_text.count("\n") == 1 and f"Check: {len(ALL_ITEMS) - 1} items passed, 0 failed" in log_text
     assert TOKEN not in checked.output + log_text
 
 

@@ -54,8 +54,15 @@ def test_demo_runs_three_real_syncs_and_stops_everything(demo_dir: Path) -> None
     assert after["soft-deleted"] == meanwhile["soft-deleted"] > 0
     assert after["removed"] == meanwhile["purged"] > 0
     assert after["updated"] >= meanwhile["edited"] + meanwhile["soft-deleted"]
-    assert "stopped" in result.output and "snipeit.assets" in result.output
-    assert re.search(r'psql\S* "postgresql://[^"]+" -c "SELECT .* FROM snipeit\.assets', result.output)
+    # The whole estate: every other record type has its own line under each run.
+    users = [line.strip() for line in lines if line.strip().startswith("users: fetched")]
+    assert len(users) == 3 and users[0].endswith("updated 0, removed 0")
+    fetched = users[0].split(",")[0].removeprefix("users: fetched ")
+    assert int(fetched) > 0 and users[1] == f"users: fetched {fetched}, inserted 0, updated 0, removed 0"
+    assert "stopped" in result.output and "snipeit.asset_overview" in result.output
+    assert re.search(
+        r'psql\S* "postgresql://[^"]+" -c "SELECT .* FROM snipeit\.asset_overview', result.output
+    )
     # the demo's log is in its own folder, the project's logs/ untouched
     assert list((demo_dir / "logs").glob("sync_*.log"))
     now = sorted((PROJECT_DIR / "logs").glob("*")) if (PROJECT_DIR / "logs").exists() else []

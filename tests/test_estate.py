@@ -248,3 +248,12 @@ def test_check_names_each_entity_and_its_fix(fake: FakeSnipeIT, env: dict[str, s
     failed = [line for line in out.splitlines() if "Token may list suppliers" in line]
     assert failed and "[FAIL]" in failed[0]
     assert "suppliers.view" in out and "leave suppliers out of ASSETSYNC_ENTITIES" in out
+
+
+def test_the_design_doc_lists_every_declared_column() -> None:
+    from assetsync.config import PROJECT_DIR
+
+    doc = (PROJECT_DIR / "docs" / "design.md").read_text("utf-8")
+    for entity in ENTITIES[1:]:
+        row = next(line for line in doc.splitlines() if line.startswith(f"| `{entity.table}` |"))
+        assert [c.strip(" `") for c in row.split("|")[2].split(",")] == [c.name for c in entity.columns]

@@ -13,7 +13,7 @@ from assetsync.versions import describe
 
 # ASCII marks: Windows consoles with a legacy code page cannot show check marks.
 MARKS = {OK: "[ OK ]", WARN: "[WARN]", FAIL: "[FAIL]", SKIP: "[SKIP]"}
-NAME_WIDTH = 26
+NAME_WIDTH = 30  # "Token may list manufacturers" and the other entity lines fit
 
 
 @cli.command("check")

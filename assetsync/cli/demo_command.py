@@ -100,7 +100,7 @@ def _print_report(report: DemoReport) -> None:
     psql = f'"{report.psql}"' if report.psql and " " in report.psql else report.psql or "psql"
     command = f'{psql} "{report.database_url}" -c "{EXAMPLE_QUERY}"'
     if report.kept:
-        click.echo("\nThe database is still running. Look at the assets with psql:")
+        click.echo("\nThe database is still running. Look at the estate (snipeit.asset_overview) with psql:")
         click.echo(f"    {command}")
         click.echo("Connect other tools with:")
         click.echo(f"    {report.database_url}")
@@ -108,7 +108,7 @@ def _print_report(report: DemoReport) -> None:
         click.echo("    assetsync demo --stop" + (f' --dir "{report.folder}"' if _custom(report) else ""))
     else:
         click.echo("\nEverything the demo started has been stopped (its files stay in the folder above).")
-        click.echo("To look at snipeit.assets with psql, run `assetsync demo --keep`; it leaves the")
+        click.echo("To look at snipeit.asset_overview with psql, run `assetsync demo --keep`; it leaves the")
         click.echo("database running and prints the command, like this one:")
         click.echo(f"    {command}")
 
