@@ -9,7 +9,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import time
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -17,6 +17,7 @@ import psycopg
 from dotenv import dotenv_values
 from psycopg.conninfo import conninfo_to_dict
 
+from assetsync.alerts import validate as alert_value
 from assetsync.redact import redact_dsn
 from assetsync.schedule import DEFAULT_SYNC_TIMES, parse_sync_times
 
@@ -69,6 +70,21 @@ class Settings:
     statement_timeout: float = 600.0
     sync_times: tuple[time, ...] = ()
     serve_token: str = field(default="", repr=False)  # bearer token of `assetsync serve`'s POST endpoints
+    # --- alerts (assetsync/alerts; parsed by alert_fields below) ---------------------------------
+    alert_on: str = "failures"  # or "always": every success too
+    alert_repeat_hours: float = 24.0
+    change_alert: float = 0.25  # share of live assets whose assignee/status/location may change
+    eventlog: bool = alert_value.EVENTLOG_DEFAULT
+    alert_webhook_url: str = field(default="", repr=False)  # its path is a secret
+    alert_webhook_format: str = ""  # teams, slack or json; "" = chosen from the URL's host
+    heartbeat_url: str = field(default="", repr=False)  # its path is a secret
+    smtp_host: str = ""
+    smtp_port: int = 0  # 0 = the usual port of smtp_security
+    smtp_security: str = "starttls"
+    smtp_user: str = ""
+    smtp_password: str = field(default="", repr=False)
+    alert_email_from: str = ""
+    alert_email_to: tuple[str, ...] = ()
 
     @property
     def tls_verify(self) -> bool | str:
@@ -307,7 +323,93 @@ def load_settings(
             "use 24-hour HH:MM times separated by commas, e.g. 08:00,12:00,16:00,20:00",
         ),
         serve_token=source.get("ASSETSYNC_SERVE_TOKEN", "").strip(),
+        **alert_fields(source),
     )
+
+
+# --- alerts ----------------------------------------------------------------------------------------
+# One block for every alert setting; also read on its own when the rest of the configuration is
+# broken, so that a configuration error can still be alerted (assetsync/alerts/dispatch.py).
+def alert_fields(source: Mapping[str, str]) -> dict[str, Any]:
+    """The alert settings as keyword arguments of Settings; ConfigError naming the variable."""
+    secret_hint = "use the full https:// address you were given (http:// only to this machine)"
+    fields: dict[str, Any] = {
+        "alert_on": _parse(
+            source, "ASSETSYNC_ALERT_ON", "failures", alert_value.alert_on, "use failures or always"
+        ),
+        "alert_repeat_hours": _parse(
+            source,
+            "ASSETSYNC_ALERT_REPEAT_HOURS",
+            24.0,
+            alert_value.repeat_hours,
+            "use a number of hours such as 24 (how often a failure that goes on is reported again)",
+        ),
+        "change_alert": _parse(
+            source, "ASSETSYNC_CHANGE_ALERT", 0.25, _share, "use a share such as 0.25 or 25% (1 turns it off)"
+        ),
+        "eventlog": _parse(
+            source,
+            "ASSETSYNC_EVENTLOG",
+            alert_value.EVENTLOG_DEFAULT,
+            alert_value.eventlog,
+            "use true or false (the Windows Event Log exists only on Windows)",
+        ),
+        "alert_webhook_url": _parse(
+            source, "ASSETSYNC_ALERT_WEBHOOK_URL", "", alert_value.secret_url, secret_hint
+        ),
+        "alert_webhook_format": _parse(
+            source,
+            "ASSETSYNC_ALERT_WEBHOOK_FORMAT",
+            "",
+            alert_value.webhook_format,
+            "use teams, slack or json",
+        ),
+        "heartbeat_url": _parse(source, "ASSETSYNC_HEARTBEAT_URL", "", alert_value.secret_url, secret_hint),
+        "smtp_host": source.get("ASSETSYNC_SMTP_HOST", "").strip(),
+        "smtp_port": _parse(source, "ASSETSYNC_SMTP_PORT", 0, alert_value.port, "use a port such as 587"),
+        "smtp_security": _parse(
+            source,
+            "ASSETSYNC_SMTP_SECURITY",
+            "starttls",
+            alert_value.smtp_security,
+            "use starttls, ssl or none",
+        ),
+        "smtp_user": source.get("ASSETSYNC_SMTP_USER", "").strip(),
+        "smtp_password": source.get("ASSETSYNC_SMTP_PASSWORD", ""),
+        "alert_email_from": _parse(
+            source,
+            "ASSETSYNC_ALERT_EMAIL_FROM",
+            "",
+            lambda raw: alert_value.addresses(raw)[0],
+            "use one address such as assetsync@example.com",
+        ),
+        "alert_email_to": _parse(
+            source,
+            "ASSETSYNC_ALERT_EMAIL_TO",
+            tuple[str, ...](),
+            alert_value.addresses,
+            "use addresses separated by commas, e.g. it-ops@example.com,admin@example.com",
+        ),
+    }
+    problem = alert_value.email_problem(
+        fields["smtp_host"],
+        fields["alert_email_to"],
+        fields["alert_email_from"],
+        fields["smtp_user"],
+        fields["smtp_password"],
+    )
+    if problem:
+        raise ConfigError(problem)
+    if (
+        fields["smtp_user"]
+        and fields["smtp_security"] == "none"
+        and not is_loopback_host(fields["smtp_host"])
+    ):
+        raise ConfigError(
+            "ASSETSYNC_SMTP_SECURITY=none would send ASSETSYNC_SMTP_PASSWORD unencrypted; "
+            "use starttls (the default) or ssl"
+        )
+    return fields
 
 
 def _page_size(raw: str) -> int:

@@ -48,12 +48,25 @@ def database_password(dsn: str) -> str | None:
         return None
 
 
+def url_secrets(url: str) -> list[str]:
+    """A URL whose path is its secret (webhook, heartbeat), and that path alone, which error
+    messages quote without the host."""
+    if not url:
+        return []
+    path = url.split("://", 1)[-1].partition("/")[2]
+    return [url, path, f"/{path}"] if path else [url]
+
+
 class Redactor:
     """Replaces known secret strings (and password-looking fragments) in any text."""
 
     def __init__(self, secrets: Iterable[str | None] = ()) -> None:
         # Short strings would mask ordinary words; real tokens and passwords are longer.
         self._secrets = sorted({s for s in secrets if s and len(s) >= 4}, key=len, reverse=True)
+
+    def with_secrets(self, secrets: Iterable[str | None]) -> Redactor:
+        """A redactor that also masks `secrets`."""
+        return Redactor([*self._secrets, *secrets])
 
     def __call__(self, text: str) -> str:
         for secret in self._secrets:

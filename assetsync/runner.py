@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import sys
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import TextIO
 
 from assetsync import exitcodes
+from assetsync.alerts.dispatch import Alerter, alerter_for
 from assetsync.config import Settings
 from assetsync.logs import log, open_run_log, prune_old_logs
 from assetsync.sync import SyncOptions, SyncResult, make_redactor, run_sync
@@ -27,8 +29,12 @@ def logged_run(
     *,
     console: TextIO | None = sys.stderr,
     verbose: bool = False,
+    alerter: Alerter | None = None,
 ) -> LoggedRun:
-    """Open today's log, prune old logs, run one sync, and work out the exit code."""
+    """Open today's log, prune old logs, run one sync, work out the exit code, and raise the
+    alerts it calls for (`alerter` defaults to the configured channels; none: no alerts)."""
+    started_at = datetime.now(UTC)
+    alerts = alerter if alerter is not None else alerter_for(settings)
     with open_run_log(settings.log_dir, make_redactor(settings), console=console, verbose=verbose) as setup:
         removed = prune_old_logs(settings.log_dir, settings.log_retention_days)
         if removed:
@@ -38,10 +44,19 @@ def logged_run(
                 settings.log_retention_days,
                 ", ".join(p.name for p in removed),
             )
-        result = run_sync(settings, options)
-    code = result.exit_code
+        result = run_sync(settings, alerts.watch(options) if alerts else options)
+        if alerts:
+            # Inside the log: a channel that failed is a warning in it. Never changes `code`.
+            log_file = str(setup.path) if setup.path else None
+            alerts.run_finished(result, _exit_code(result, setup.file_error), log_file, started_at)
+    code = _exit_code(result, setup.file_error)
     if setup.file_error:
         result.warnings.append(setup.file_error)
-        if code == exitcodes.OK:
-            code = exitcodes.LOG_UNWRITABLE
     return LoggedRun(result=result, exit_code=code, log_file=str(setup.path) if setup.path else None)
+
+
+def _exit_code(result: SyncResult, file_error: str | None) -> int:
+    """The run's exit code; a success whose log file could not be written is exit 5."""
+    if file_error and result.exit_code == exitcodes.OK:
+        return exitcodes.LOG_UNWRITABLE
+    return result.exit_code

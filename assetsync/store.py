@@ -6,6 +6,7 @@ import logging
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 import psycopg
@@ -102,6 +103,16 @@ class MergeCounts:
     soft_deleted: int = 0
     restored: int = 0
     removed: int = 0
+
+
+@dataclass
+class FailureStreak:
+    """Failed or braked runs since the last success: how many, the first's and the last's start."""
+
+    failures: int = 0
+    first_started: datetime | None = None
+    last_started: datetime | None = None
+    last_success_watch: dict[str, Any] | None = None
 
 
 MANAGED_TABLES = ("assets", "sync_runs", "schema_version")
@@ -428,6 +439,24 @@ class Store:
             rows = self._runs(sql.SQL("WHERE status = %s ORDER BY id DESC LIMIT 1"), (status,))
         return rows[0] if rows else None
 
+    def failure_streak(self, before_id: int | None) -> FailureStreak:
+        """The failed or braked runs since the last success (before `before_id`), and the facts
+        the last success recorded for the suspicious-activity checks (details->'watch')."""
+        if self.schema_version() is None:
+            return FailureStreak()
+        bound = before_id if before_id is not None else 2**62
+        row = self.conn.execute(
+            sql.SQL("""
+            WITH last_ok AS (SELECT id, details FROM {runs} WHERE status = 'success' AND id < %(b)s
+                             ORDER BY id DESC LIMIT 1)
+            SELECT count(*), min(started_at), max(started_at), (SELECT details -> 'watch' FROM last_ok)
+            FROM {runs} WHERE status IN ('failed', 'braked') AND id < %(b)s
+                          AND id > coalesce((SELECT id FROM last_ok), 0)""").format(runs=self.runs),
+            {"b": bound},
+        ).fetchone()
+        assert row is not None
+        return FailureStreak(int(row[0]), row[1], row[2], row[3] if isinstance(row[3], dict) else None)
+
     def _runs(self, tail: sql.Composable, params: tuple[Any, ...]) -> list[dict[str, Any]]:
         if self.schema_version() is None:
             return []
@@ -577,6 +606,34 @@ class Store:
         return MergeCounts(
             inserted=row[0], updated=row[1], unchanged=row[2], soft_deleted=row[3], restored=row[4]
         )
+
+    def watch_changes(self) -> tuple[int, dict[str, int]]:
+        """For the suspicious-activity checks, among live stored assets the stage brings in full:
+        how many changed assignee, status or location, and per field (a key of Snipe-IT's row or
+        a custom field) how many rows no longer have it."""
+        stage = sql.Identifier(STAGE)
+        row = self.conn.execute(
+            sql.SQL("""
+            SELECT count(*) FROM {stage} s JOIN {assets} t ON t.id = s.id
+            WHERE t.removed_at IS NULL AND s.raw IS NOT NULL
+              AND (t.assigned_to_type, t.assigned_to_id, t.status_id, t.location_id) IS DISTINCT FROM
+                  (s.assigned_to_type, s.assigned_to_id, s.status_id, s.location_id)""").format(
+                stage=stage, assets=self.assets
+            )
+        ).fetchone()
+        lost = self.conn.execute(
+            sql.SQL("""
+            SELECT k, count(*) FROM {stage} s JOIN {assets} t ON t.id = s.id, jsonb_object_keys(t.raw) k
+            WHERE t.removed_at IS NULL AND s.raw IS NOT NULL AND NOT s.raw ? k GROUP BY k
+            UNION ALL
+            SELECT 'custom field ' || k, count(*)
+            FROM {stage} s JOIN {assets} t ON t.id = s.id, jsonb_object_keys(t.custom_fields) k
+            WHERE t.removed_at IS NULL AND s.raw IS NOT NULL AND NOT s.custom_fields ? k
+            GROUP BY k""").format(
+                stage=stage, assets=self.assets
+            )
+        ).fetchall()
+        return (int(row[0]) if row else 0), {str(k): int(n) for k, n in lost}
 
     def changed_tags(self, limit: int = 1000) -> dict[str, list[str]]:
         """Asset tags per kind of planned change (for dry-run -v)."""

@@ -16,11 +16,12 @@ import orjson
 import psycopg
 
 from assetsync import exitcodes
+from assetsync.alerts import channels as alert_channels
 from assetsync.config import Settings, is_loopback
 from assetsync.fetch import FetchReport, Page, iter_all
 from assetsync.fields import RowMapper, hash_and_raw
 from assetsync.prefetch import prefetch
-from assetsync.redact import Redactor, database_password, first_line
+from assetsync.redact import Redactor, database_password, first_line, url_secrets
 from assetsync.snipeit import ApiErrorBody, RetryPolicy, SnipeITClient, SnipeITError
 from assetsync.spill import RowSpill
 from assetsync.store import (
@@ -60,6 +61,8 @@ class SyncResult(MergeCounts):
     error: str | None = None
     warnings: list[str] = field(default_factory=list)
     planned_tags: dict[str, list[str]] = field(default_factory=dict)
+    # Facts the suspicious-activity alert compares with the last run's (kept in details->'watch').
+    watch: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -84,8 +87,18 @@ class SyncOptions:
 
 
 def make_redactor(settings: Settings) -> Redactor:
-    """Scrubs every secret the settings hold: the API token, the database password, serve's token."""
-    return Redactor([settings.token, database_password(settings.database_url), settings.serve_token])
+    """Scrubs every secret the settings hold: the API token, the database password, serve's token,
+    the SMTP password and the webhook and heartbeat URLs (whose path is the secret)."""
+    return Redactor(
+        [
+            settings.token,
+            database_password(settings.database_url),
+            settings.serve_token,
+            settings.smtp_password,
+            *url_secrets(settings.alert_webhook_url),
+            *url_secrets(settings.heartbeat_url),
+        ]
+    )
 
 
 def make_client(
@@ -187,6 +200,8 @@ def _run(
         result.run_id = store.start_run(socket.gethostname())
         if opts.on_run_started is not None:
             opts.on_run_started(result.run_id)
+        if alert_channels.any_configured(settings):
+            result.watch["token_user"] = _token_user(client)
         assets_exist = True
     store.create_stage()
     mapper = RowMapper()
@@ -207,6 +222,9 @@ def _run(
     confirmed: list[int] = []
     if assets_exist:
         confirmed = _confirm_removals(settings, opts, store, client, mapper, len(seen))
+    if not opts.dry_run and alert_channels.any_configured(settings):
+        moved, lost = store.watch_changes()
+        result.watch.update(live=store.live_count(), moved=moved, lost=lost)
     if opts.dry_run:
         counts = store.planned_changes(assets_exist=assets_exist)
         counts.removed = len(confirmed)
@@ -451,6 +469,7 @@ def _details(result: SyncResult, report: FetchReport) -> str:
                 for p in report.passes
             },
             "warnings": result.warnings,
+            "watch": result.watch,
         }
     ).decode()
 
@@ -458,6 +477,17 @@ def _details(result: SyncResult, report: FetchReport) -> str:
 def _warn(result: SyncResult, message: str) -> None:
     result.warnings.append(message)
     log.warning(message)
+
+
+def _token_user(client: SnipeITClient) -> int | None:
+    """The id of the Snipe-IT user the token belongs to (None when it may not read itself)."""
+    try:
+        me = client.get("users/me").data
+    except SnipeITError as exc:
+        log.debug("Could not read the token's user (users/me): %s", exc)
+        return None
+    user = me.get("id") if isinstance(me, dict) else None
+    return user if isinstance(user, int) else None
 
 
 def _record_failure(settings: Settings, store: Store, result: SyncResult) -> None:

@@ -72,7 +72,7 @@ SNIPEIT_ITEMS = [
     "Server page cap",
 ]
 PG_ITEMS = ["PostgreSQL reachable", "PostgreSQL schema", "PostgreSQL tables", "Temporary tables"]
-ALL_ITEMS = ["Configuration", *SNIPEIT_ITEMS, *PG_ITEMS, "Log folder"]
+ALL_ITEMS = ["Configuration", *SNIPEIT_ITEMS, *PG_ITEMS, "Log folder", "Alert channels"]
 
 
 def test_everything_passes_on_a_fresh_database_and_nothing_is_created(
