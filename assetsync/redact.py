@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterable
+from urllib.parse import parse_qsl, urlsplit
 
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
@@ -49,12 +50,15 @@ def database_password(dsn: str) -> str | None:
 
 
 def url_secrets(url: str) -> list[str]:
-    """A URL whose path is its secret (webhook, heartbeat), and that path alone, which error
-    messages quote without the host."""
+    """The secret parts of a URL whose path carries its secret (webhook, heartbeat): the path
+    segments and query values that look like tokens. Not the whole URL: the redactor also masks
+    a secret's first characters wherever they appear, and "https://host" is no secret."""
     if not url:
         return []
-    path = url.split("://", 1)[-1].partition("/")[2]
-    return [url, path, f"/{path}"] if path else [url]
+    parts = urlsplit(url)
+    pieces = [*parts.path.split("/"), *(value for _, value in parse_qsl(parts.query))]
+    # Words such as "services" or "workflows" are not secrets; tokens are long or hold digits.
+    return [p for p in pieces if len(p) >= 16 or (len(p) >= 8 and any(c.isdigit() for c in p))]
 
 
 class Redactor:

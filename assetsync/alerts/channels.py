@@ -202,15 +202,10 @@ def _mail(settings: Settings, port: int, alert: Alert, timeout: float) -> None:
     message.set_content(alert.text() + "\n")
     where = f"{settings.smtp_host}:{port}"
     try:
-        send_mail(settings, port, message, timeout)
+        _send_mail(settings, port, message, timeout)
     except smtplib.SMTPAuthenticationError:
         raise ChannelError(
             f"{where} refused the login", "check ASSETSYNC_SMTP_USER and ASSETSYNC_SMTP_PASSWORD"
-        ) from None
-    except smtplib.SMTPNotSupportedError:
-        raise ChannelError(
-            f"{where} offers no STARTTLS",
-            "use ASSETSYNC_SMTP_SECURITY=ssl (port 465) or the server's submission port",
         ) from None
     except smtplib.SMTPRecipientsRefused:
         raise ChannelError(f"{where} refused the recipients", "check ASSETSYNC_ALERT_EMAIL_TO") from None
@@ -234,16 +229,29 @@ def _mail(settings: Settings, port: int, alert: Alert, timeout: float) -> None:
         ) from None
 
 
-def send_mail(settings: Settings, port: int, message: EmailMessage, timeout: float) -> None:
+def _send_mail(settings: Settings, port: int, message: EmailMessage, timeout: float) -> None:
     context = ssl.create_default_context()
     smtp: smtplib.SMTP
     if settings.smtp_security == "ssl":
         smtp = smtplib.SMTP_SSL(settings.smtp_host, port, timeout=timeout, context=context)
     else:
         smtp = smtplib.SMTP(settings.smtp_host, port, timeout=timeout)
+    where = f"{settings.smtp_host}:{port}"
     with smtp:
         if settings.smtp_security == "starttls":
-            smtp.starttls(context=context)
+            try:
+                smtp.starttls(context=context)
+            except smtplib.SMTPNotSupportedError:
+                raise ChannelError(
+                    f"{where} offers no STARTTLS",
+                    "use ASSETSYNC_SMTP_SECURITY=ssl (port 465) or the server's submission port (587)",
+                ) from None
         if settings.smtp_user:
-            smtp.login(settings.smtp_user, settings.smtp_password)
+            try:
+                smtp.login(settings.smtp_user, settings.smtp_password)
+            except smtplib.SMTPNotSupportedError:
+                raise ChannelError(
+                    f"{where} offers no login (AUTH)",
+                    "remove ASSETSYNC_SMTP_USER and ASSETSYNC_SMTP_PASSWORD, or use a port that takes logins",
+                ) from None
         smtp.send_message(message)

@@ -63,6 +63,7 @@ class Alerter:
         self.now = now
         self.redact = make_redactor(settings)
         self.host = socket.gethostname()
+        self._start_ping: threading.Thread | None = None
 
     @property
     def active(self) -> bool:
@@ -88,6 +89,10 @@ class Alerter:
         """Raise what this run calls for and ping the heartbeat, within the bounds."""
         if result.dry_run or exit_code == exitcodes.LOCKED:
             return []
+        deadline = time.monotonic() + self.total_timeout
+        if self._start_ping is not None:
+            # The start ping must land before the finish ping, or the monitor sees a new run start.
+            self._start_ping.join(max(0.0, deadline - time.monotonic()))
         streak = self._streak(result) if self.channels else FailureStreak()
         watch = result.watch if result.status == "success" else {}
         found = findings(self.settings, watch, streak.last_success_watch if streak else None)
@@ -110,7 +115,7 @@ class Alerter:
         ]
         success = exit_code in (exitcodes.OK, exitcodes.LOG_UNWRITABLE)
         beat = (ch.SUCCESS, "sync succeeded") if success else (ch.FAIL, result.error or result.status)
-        return self.deliver(alerts, heartbeat=beat)
+        return self.deliver(alerts, heartbeat=beat, deadline=deadline)
 
     def config_error(self, message: str) -> list[Outcome]:
         """The failure alert of a run that could not start (exit 2); no history to consult."""
@@ -131,9 +136,12 @@ class Alerter:
             return None
 
     # -- sending --------------------------------------------------------------------------------
-    def deliver(self, alerts: list[Alert], *, heartbeat: tuple[str, str] | None = None) -> list[Outcome]:
+    def deliver(
+        self, alerts: list[Alert], *, heartbeat: tuple[str, str] | None = None, deadline: float | None = None
+    ) -> list[Outcome]:
         """Send every alert through every channel (and the heartbeat ping), in parallel, each
-        channel bounded by its timeout and all of them by the total; log what failed."""
+        channel bounded by its timeout and all of them by the total (or `deadline`, monotonic);
+        log what failed."""
         jobs: list[tuple[str, str, Callable[[], None]]] = []
         for channel in self.channels if alerts else []:
             jobs.append((channel.name, channel.target, self._sender(channel, alerts)))
@@ -142,7 +150,9 @@ class Alerter:
             jobs.append(
                 (ch.HEARTBEAT, ch.shown(self.settings.heartbeat_url), lambda: self._ping(kind, message))
             )
-        outcomes = self._run_bounded(jobs)
+        outcomes = self._run_bounded(
+            jobs, time.monotonic() + self.total_timeout if deadline is None else deadline
+        )
         for outcome in outcomes:
             if outcome.ok:
                 log.info("Alert sent via %s (%s)", outcome.channel, outcome.target)
@@ -176,7 +186,7 @@ class Alerter:
     def _ping(self, kind: str, message: str) -> None:
         ch.ping(self.settings.heartbeat_url, kind, self.redact(message), self.channel_timeout)
 
-    def _run_bounded(self, jobs: list[tuple[str, str, Callable[[], None]]]) -> list[Outcome]:
+    def _run_bounded(self, jobs: list[tuple[str, str, Callable[[], None]]], deadline: float) -> list[Outcome]:
         results: dict[int, Outcome] = {}
         threads: list[threading.Thread] = []
         for index, (name, target, job) in enumerate(jobs):
@@ -190,7 +200,6 @@ class Alerter:
             thread = threading.Thread(target=work, name=f"alert-{name}", daemon=True)
             thread.start()
             threads.append(thread)
-        deadline = time.monotonic() + self.total_timeout
         for thread in threads:
             thread.join(max(0.0, deadline - time.monotonic()))
         return [
@@ -214,7 +223,8 @@ class Alerter:
                 log.warning("Heartbeat start ping failed: %s; %s", outcome.reason, outcome.fix)
 
         if self.settings.heartbeat_url:
-            threading.Thread(target=work, name="alert-heartbeat-start", daemon=True).start()
+            self._start_ping = threading.Thread(target=work, name="alert-heartbeat-start", daemon=True)
+            self._start_ping.start()
 
 
 def _attempt(name: str, target: str, job: Callable[[], None], redact: Redactor) -> Outcome:
