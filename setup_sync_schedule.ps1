@@ -28,6 +28,8 @@
       * Principal: runs whether or not anyone is logged on, with least privilege: LogonType S4U
         (no password stored) and RunLevel Limited, as the current user or -UserId. A password
         logon is only used with -LogonType Password and -Credential.
+      * Event Log source "assetsync" in the Application log, for the sync's alerts
+        (docs\alerts.md); -Uninstall removes it.
 
     Running the script again replaces the task definition in place (Register-ScheduledTask
     -Force); it never prompts. -WhatIf shows what would change and changes nothing (it also
@@ -735,6 +737,34 @@ function Enable-TaskHistory {
     }
 }
 
+function Test-EventLogSource {
+    # A function of its own so that tests can mock it (the .NET call needs Windows).
+    param([Parameter(Mandatory = $true)][string]$Source)
+    return [System.Diagnostics.EventLog]::SourceExists($Source)
+}
+
+function Register-EventLogSource {
+    # The sync's alerts (ASSETSYNC_EVENTLOG) write to the Application log as source 'assetsync';
+    # creating a source needs elevation, which this script has and the task does not.
+    [CmdletBinding(SupportsShouldProcess = $true)]
+    param([string]$Source = 'assetsync')
+    if ($PSCmdlet.ShouldProcess(('Application log, source {0}' -f $Source), 'Register event log source')) {
+        if (-not (Test-EventLogSource -Source $Source)) {
+            [System.Diagnostics.EventLog]::CreateEventSource($Source, 'Application')
+        }
+    }
+}
+
+function Unregister-EventLogSource {
+    [CmdletBinding(SupportsShouldProcess = $true)]
+    param([string]$Source = 'assetsync')
+    if ($PSCmdlet.ShouldProcess(('Application log, source {0}' -f $Source), 'Remove event log source')) {
+        if (Test-EventLogSource -Source $Source) {
+            [System.Diagnostics.EventLog]::DeleteEventSource($Source)
+        }
+    }
+}
+
 function Start-AssetSyncTaskRun {
     # Starts the task under its real account (the only test of the S4U context), waits for it to
     # finish, and returns its info, or $null when -WhatIf skipped the start.
@@ -888,6 +918,7 @@ function Install-AssetSyncSchedule {
     if ($EnableHistory) {
         Enable-TaskHistory
     }
+    Register-EventLogSource
 
     # 4. Report.
     $verb = 'Registered'
@@ -936,8 +967,10 @@ function Uninstall-AssetSyncSchedule {
     }
     Assert-Administrator
     Unregister-AssetSyncTask -TaskName $TaskName -TaskPath $TaskPath
+    Unregister-EventLogSource
     if (-not $WhatIfPreference) {
-        Write-Host ('Removed task {0}{1}. The project folder, .env and the logs are unchanged.' -f $TaskPath, $TaskName)
+        Write-Host ('Removed task {0}{1} and the event log source assetsync. The project folder, .env and the logs are unchanged.' -f
+            $TaskPath, $TaskName)
     }
 }
 
