@@ -7,7 +7,9 @@ import json
 from click.testing import CliRunner
 
 from assetsync import exitcodes
+from assetsync.alerts.dispatch import Alerter
 from assetsync.cli import cli
+from assetsync.config import load_settings
 from tests.alert_receivers import receiver, refused_url, smtp_server
 
 SECRET = "hook-secret-7c2e94d1ab"
@@ -100,3 +102,17 @@ def test_a_configuration_error_is_alerted_when_the_alert_settings_are_readable(e
     body = json.loads(posted.body)
     assert body["event"] == "failed" and body["exit_code"] == exitcodes.CONFIG and body["event_id"] == 300
     assert "SNIPEIT_TOKEN is not set" in body["error"]
+
+
+def test_an_uptime_kuma_push_url_gets_up_and_down(env: dict[str, str]) -> None:
+    with receiver() as kuma:
+        settings = load_settings(
+            dict(env, ASSETSYNC_HEARTBEAT_URL=kuma.url("/api/push/Xy12Ab34Cd?status=up&msg=OK&ping="))
+        )
+        alerter = Alerter(settings)
+        assert [o.ok for o in alerter.deliver([], heartbeat=("success", "sync succeeded"))] == [True]
+        assert [o.ok for o in alerter.deliver([], heartbeat=("fail", "token rejected"))] == [True]
+    assert [(r.method, r.path) for r in kuma.requests] == [
+        ("GET", "/api/push/Xy12Ab34Cd?status=up&msg=sync+succeeded&ping="),
+        ("GET", "/api/push/Xy12Ab34Cd?status=down&msg=token+rejected&ping="),
+    ]

@@ -137,13 +137,13 @@ def _post(url: str, fmt: str, alert: Alert, timeout: float) -> None:
     http(url, timeout, json=webhook_body(fmt, alert), fix_for_refusal="copy the webhook address again")
 
 
-def http(url: str, timeout: float, *, fix_for_refusal: str, **kwargs: Any) -> None:
-    """POST to a secret URL; ChannelError (naming only the host) unless it answers 2xx."""
+def http(url: str, timeout: float, *, fix_for_refusal: str, method: str = "POST", **kwargs: Any) -> None:
+    """POST (or `method`) to a secret URL; ChannelError (naming only the host) unless it answers 2xx."""
     host = urlsplit(url).netloc.rpartition("@")[2]
     reach = f"check that this machine can reach {host} (proxy, firewall, DNS)"
     try:
         # No redirects: a redirect would carry the body somewhere nobody configured.
-        response = requests.post(url, timeout=timeout, allow_redirects=False, **kwargs)
+        response = requests.request(method, url, timeout=timeout, allow_redirects=False, **kwargs)
     except requests.exceptions.SSLError:
         raise ChannelError(f"the TLS certificate of {host} was not accepted", reach) from None
     except requests.exceptions.Timeout:
@@ -184,13 +184,11 @@ def ping(url: str, kind: str, message: str, timeout: float) -> None:
     target, params = heartbeat_url(url, kind, message)
     if not target:
         return
-    http(
-        target,
-        timeout,
-        fix_for_refusal="copy the ping address of the check again (was the check deleted?)",
-        params=params,
-        data=message.encode("utf-8") if params is None else None,
-    )
+    fix = "copy the ping address of the check again (was the check deleted?)"
+    if params is not None:  # Uptime Kuma: older versions route only GET to the push URL
+        http(target, timeout, fix_for_refusal=fix, method="GET", params=params)
+    else:
+        http(target, timeout, fix_for_refusal=fix, data=message.encode("utf-8"))
 
 
 # -- e-mail -------------------------------------------------------------------------------------
