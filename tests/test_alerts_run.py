@@ -19,11 +19,13 @@ from aiosmtpd.smtp import AuthResult, LoginPassword
 
 from assetsync import exitcodes
 from assetsync.alerts.dispatch import Alerter
+from assetsync.alerts.events import TEST, Alert
 from assetsync.config import Settings, load_settings
 from assetsync.fake_snipeit import FakeSnipeIT
 from assetsync.fake_snipeit.handler import Reply
 from assetsync.redact import database_password
 from assetsync.runner import LoggedRun, logged_run
+from assetsync.serve.launcher import SyncLauncher
 from assetsync.store import Store
 from tests.alert_receivers import Receiver, receiver, refused_url, smtp_server
 from tests.conftest import query
@@ -237,8 +239,6 @@ def test_all_channels_together_are_cut_off_at_the_total_bound(env: dict[str, str
             )
         )
         alerter = Alerter(settings, channel_timeout=5.0, total_timeout=0.5)
-        from assetsync.alerts.events import TEST, Alert
-
         started = time.monotonic()
         outcomes = alerter.deliver([Alert(TEST, "here")], heartbeat=("success", "ok"))
         elapsed = time.monotonic() - started
@@ -293,3 +293,16 @@ def test_a_token_of_another_user_and_vanished_fields_are_suspicious(
     findings = " | ".join(body["findings"])
     assert "no longer have field(s)" in findings and "custom field _snipeit_" in findings
     assert "user id 42" in findings and "user id 1" in findings
+
+
+def test_runs_started_by_serve_alert_the_same_way(fake: FakeSnipeIT, channels: Channels) -> None:
+    settings = load_settings(channels.env)
+    fake.fail_requests(401, -1)
+    launcher = SyncLauncher(settings)
+    handle = launcher.start("api")
+    assert handle.wait(60)
+    assert handle.outcome is not None and handle.outcome.exit_code == exitcodes.FAILED
+    [body] = channels.hook_bodies()
+    assert body["event"] == "failed" and body["run_id"] == handle.run_id is not None
+    start, _, fail = start_paths()
+    assert channels.beat.paths() == [start, fail], "serve's own run-started hook and the start ping both ran"
