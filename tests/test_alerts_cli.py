@@ -110,8 +110,8 @@ def test_an_uptime_kuma_push_url_gets_up_and_down(env: dict[str, str]) -> None:
             dict(env, ASSETSYNC_HEARTBEAT_URL=kuma.url("/api/push/Xy12Ab34Cd?status=up&msg=OK&ping="))
         )
         alerter = Alerter(settings)
-        assert [o.ok for o in alerter.deliver([], heartbeat=("success", "sync succeeded"))] == [True]
-        assert [o.ok for o in alerter.deliver([], heartbeat=("fail", "token rejected"))] == [True]
+        assert [o.passed for o in alerter.deliver([], heartbeat=("success", "sync succeeded"))] == [True]
+        assert [o.passed for o in alerter.deliver([], heartbeat=("fail", "token rejected"))] == [True]
     assert [(r.method, r.path) for r in kuma.requests] == [
         ("GET", "/api/push/Xy12Ab34Cd?status=up&msg=sync+succeeded&ping="),
         ("GET", "/api/push/Xy12Ab34Cd?status=down&msg=token+rejected&ping="),

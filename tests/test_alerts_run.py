@@ -223,9 +223,10 @@ def test_a_hanging_and_a_refusing_channel_neither_delay_nor_change_the_run(
     assert hanging.requests, "the webhook was tried"
     assert done.log_file is not None
     logged = Path(done.log_file).read_text("utf-8")
-    assert "Alert via Webhook (http://127.0.0.1:" in logged, logged
+    assert "Alert via Webhook failed: http://127.0.0.1:" in logged, logged
     assert "Sync started: http://127.0.0.1:" in logged and "gave no answer within 0.5 s" in logged
-    assert "Alert via Heartbeat" in logged and "could not connect to 127.0.0.1" in logged
+    assert "Alert via Heartbeat failed" in logged and "could not connect to 127.0.0.1" in logged
+    assert "Alert via E-mail: sent to 127.0.0.1:" in logged
     assert HOOK_SECRET not in logged
 
 
@@ -243,9 +244,10 @@ def test_all_channels_together_are_cut_off_at_the_total_bound(env: dict[str, str
         outcomes = alerter.deliver([Alert(TEST, "here")], heartbeat=("success", "ok"))
         elapsed = time.monotonic() - started
     assert 0.4 < elapsed < 1.5
-    assert [(o.channel, o.ok, o.reason) for o in outcomes] == [
-        ("Webhook", False, "no answer within 0.5 s"),
-        ("Heartbeat", False, "no answer within 0.5 s"),
+    port = hanging.server.server_address[1]
+    assert [(o.name, o.state, o.detail) for o in outcomes] == [
+        ("Webhook", "fail", f"http://127.0.0.1:{port}/... (json): no answer within 0.5 s"),
+        ("Heartbeat", "fail", f"http://127.0.0.1:{port}/...: no answer within 0.5 s"),
     ]
 
 

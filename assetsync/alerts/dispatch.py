@@ -13,7 +13,6 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import psycopg
@@ -22,6 +21,7 @@ from assetsync import exitcodes
 from assetsync.alerts import channels as ch
 from assetsync.alerts.decide import decide, findings
 from assetsync.alerts.events import COUNT_NAMES, FAILED, Alert
+from assetsync.check import FAIL, OK, CheckResult
 from assetsync.config import ConfigError, Settings, alert_fields
 from assetsync.redact import Redactor, database_password, first_line
 from assetsync.store import FailureStreak, StoreError, open_store
@@ -32,17 +32,6 @@ log = logging.getLogger("assetsync")
 CHANNEL_TIMEOUT_S = 10.0
 TOTAL_TIMEOUT_S = 30.0
 HISTORY_TIMEOUT_S = 5  # reading sync_runs for the decision; past it, alert anyway
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """How one channel fared: ok, or the reason and the fix."""
-
-    channel: str
-    target: str
-    ok: bool
-    reason: str = ""
-    fix: str = ""
 
 
 class Alerter:
@@ -85,7 +74,7 @@ class Alerter:
 
     def run_finished(
         self, result: SyncResult, exit_code: int, log_file: str | None, started_at: datetime
-    ) -> list[Outcome]:
+    ) -> list[CheckResult]:
         """Raise what this run calls for and ping the heartbeat, within the bounds."""
         if result.dry_run or exit_code == exitcodes.LOCKED:
             return []
@@ -117,7 +106,7 @@ class Alerter:
         beat = (ch.SUCCESS, "sync succeeded") if success else (ch.FAIL, result.error or result.status)
         return self.deliver(alerts, heartbeat=beat, deadline=deadline)
 
-    def config_error(self, message: str) -> list[Outcome]:
+    def config_error(self, message: str) -> list[CheckResult]:
         """The failure alert of a run that could not start (exit 2); no history to consult."""
         now = self.now().isoformat(timespec="seconds")
         alert = Alert(FAILED, self.host, "config", exitcodes.CONFIG, None, message, {}, now, now, None)
@@ -138,7 +127,7 @@ class Alerter:
     # -- sending --------------------------------------------------------------------------------
     def deliver(
         self, alerts: list[Alert], *, heartbeat: tuple[str, str] | None = None, deadline: float | None = None
-    ) -> list[Outcome]:
+    ) -> list[CheckResult]:
         """Send every alert through every channel (and the heartbeat ping), in parallel, each
         channel bounded by its timeout and all of them by the total (or `deadline`, monotonic);
         log what failed."""
@@ -154,16 +143,10 @@ class Alerter:
             jobs, time.monotonic() + self.total_timeout if deadline is None else deadline
         )
         for outcome in outcomes:
-            if outcome.ok:
-                log.info("Alert sent via %s (%s)", outcome.channel, outcome.target)
+            if outcome.passed:
+                log.info("Alert via %s: %s", outcome.name, outcome.detail)
             else:
-                log.warning(
-                    "Alert via %s (%s) failed: %s; %s",
-                    outcome.channel,
-                    outcome.target,
-                    outcome.reason,
-                    outcome.fix,
-                )
+                log.warning("Alert via %s failed: %s; fix: %s", outcome.name, outcome.detail, outcome.fix)
         return outcomes
 
     def _sender(self, channel: ch.Channel, alerts: list[Alert]) -> Callable[[], None]:
@@ -186,8 +169,10 @@ class Alerter:
     def _ping(self, kind: str, message: str) -> None:
         ch.ping(self.settings.heartbeat_url, kind, self.redact(message), self.channel_timeout)
 
-    def _run_bounded(self, jobs: list[tuple[str, str, Callable[[], None]]], deadline: float) -> list[Outcome]:
-        results: dict[int, Outcome] = {}
+    def _run_bounded(
+        self, jobs: list[tuple[str, str, Callable[[], None]]], deadline: float
+    ) -> list[CheckResult]:
+        results: dict[int, CheckResult] = {}
         threads: list[threading.Thread] = []
         for index, (name, target, job) in enumerate(jobs):
 
@@ -205,11 +190,10 @@ class Alerter:
         return [
             results.get(
                 index,
-                Outcome(
+                CheckResult(
                     name,
-                    target,
-                    False,
-                    f"no answer within {self.total_timeout:g} s",
+                    FAIL,
+                    f"{target}: no answer within {self.total_timeout:g} s",
                     "check that it is reachable",
                 ),
             )
@@ -219,24 +203,24 @@ class Alerter:
     def _background(self, job: Callable[[], None]) -> None:
         def work() -> None:
             outcome = _attempt(ch.HEARTBEAT, ch.shown(self.settings.heartbeat_url), job, self.redact)
-            if not outcome.ok:
-                log.warning("Heartbeat start ping failed: %s; %s", outcome.reason, outcome.fix)
+            if not outcome.passed:
+                log.warning("Heartbeat start ping failed: %s; fix: %s", outcome.detail, outcome.fix)
 
         if self.settings.heartbeat_url:
             self._start_ping = threading.Thread(target=work, name="alert-heartbeat-start", daemon=True)
             self._start_ping.start()
 
 
-def _attempt(name: str, target: str, job: Callable[[], None], redact: Redactor) -> Outcome:
+def _attempt(name: str, target: str, job: Callable[[], None], redact: Redactor) -> CheckResult:
+    """Run one channel's job; its outcome as a check line (the target never holds a secret)."""
     try:
         job()
     except ch.ChannelError as exc:
-        return Outcome(name, target, False, redact(exc.reason), redact(exc.fix))
+        return CheckResult(name, FAIL, redact(f"{target}: {exc.reason}"), redact(exc.fix))
     except Exception as exc:  # a defect in one channel must not stop the others or the run
-        return Outcome(
-            name, target, False, redact(f"unexpected error: {type(exc).__name__}: {exc}"), "report it"
-        )
-    return Outcome(name, target, True)
+        reason = redact(f"unexpected error: {type(exc).__name__}: {exc}")
+        return CheckResult(name, FAIL, f"{target}: {reason}", "report it")
+    return CheckResult(name, OK, f"sent to {target}")
 
 
 def alerter_for(settings: Settings) -> Alerter | None:

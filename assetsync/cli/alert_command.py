@@ -11,8 +11,7 @@ from assetsync import exitcodes
 from assetsync.alerts import channels as ch
 from assetsync.alerts.dispatch import Alerter
 from assetsync.alerts.events import TEST, Alert
-from assetsync.check import FAIL, OK
-from assetsync.cli.check_command import MARKS, NAME_WIDTH
+from assetsync.cli.check_command import show_result
 from assetsync.cli.group import cli
 from assetsync.cli.sync_command import settings_or_exit
 
@@ -57,11 +56,7 @@ def alert_test_command() -> None:
     test = Alert(TEST, alerter.host, status="test", started_at=now, finished_at=now)
     outcomes = alerter.deliver([test], heartbeat=(ch.LOG, f"assetsync alert test from {alerter.host}"))
     for outcome in outcomes:
-        if outcome.ok:
-            click.echo(f"{MARKS[OK]} {outcome.channel:<{NAME_WIDTH}} sent to {outcome.target}")
-        else:
-            click.echo(f"{MARKS[FAIL]} {outcome.channel:<{NAME_WIDTH}} {outcome.target}: {outcome.reason}")
-            click.echo(f"{'':6} {'':<{NAME_WIDTH}} fix: {outcome.fix}")
-    failed = [o for o in outcomes if not o.ok]
+        show_result(outcome)
+    failed = [o for o in outcomes if not o.passed]
     click.echo(f"\n{len(outcomes) - len(failed)} of {len(outcomes)} channel(s) worked.")
     sys.exit(exitcodes.FAILED if failed else exitcodes.OK)

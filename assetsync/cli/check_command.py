@@ -32,7 +32,7 @@ def check_command() -> None:
         assetsync check
         python -m assetsync check
     """
-    report = run_checks(on_result=_show)
+    report = run_checks(on_result=show_result)
     failed = [r for r in report.results if r.state == FAIL]
     warned = [r for r in report.results if r.state == WARN]
     if failed:
@@ -46,7 +46,8 @@ def check_command() -> None:
     sys.exit(exitcodes.OK if report.passed else exitcodes.FAILED)
 
 
-def _show(result: CheckResult) -> None:
+def show_result(result: CheckResult) -> None:
+    """One line with the mark, the item and what was found; a second with the fix on failure."""
     click.echo(f"{MARKS[result.state]} {result.name:<{NAME_WIDTH}} {result.detail}")
     if result.fix and result.state in (FAIL, WARN):
         click.echo(f"{'':6} {'':<{NAME_WIDTH}} fix: {result.fix}")
