@@ -380,35 +380,20 @@ def alert_fields(source: Mapping[str, str]) -> dict[str, Any]:
             source,
             "ASSETSYNC_ALERT_EMAIL_FROM",
             "",
-            lambda raw: alert_value.addresses(raw)[0],
+            alert_value.address,
             "use one address such as assetsync@example.com",
         ),
         "alert_email_to": _parse(
             source,
             "ASSETSYNC_ALERT_EMAIL_TO",
-            tuple[str, ...](),
+            alert_value.NO_ADDRESSES,
             alert_value.addresses,
             "use addresses separated by commas, e.g. it-ops@example.com,admin@example.com",
         ),
     }
-    problem = alert_value.email_problem(
-        fields["smtp_host"],
-        fields["alert_email_to"],
-        fields["alert_email_from"],
-        fields["smtp_user"],
-        fields["smtp_password"],
-    )
+    problem = alert_value.email_problem(fields)
     if problem:
         raise ConfigError(problem)
-    if (
-        fields["smtp_user"]
-        and fields["smtp_security"] == "none"
-        and not is_loopback_host(fields["smtp_host"])
-    ):
-        raise ConfigError(
-            "ASSETSYNC_SMTP_SECURITY=none would send ASSETSYNC_SMTP_PASSWORD unencrypted; "
-            "use starttls (the default) or ssl"
-        )
     return fields
 
 

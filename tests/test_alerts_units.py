@@ -171,6 +171,7 @@ def test_secret_urls_are_shown_by_host_only() -> None:
         ({"ASSETSYNC_ALERT_EMAIL_TO": "it@example.com"}, "ASSETSYNC_SMTP_HOST"),
         ({"ASSETSYNC_SMTP_HOST": "m", "ASSETSYNC_ALERT_EMAIL_TO": "i@e.com"}, "ASSETSYNC_ALERT_EMAIL_FROM"),
         ({"ASSETSYNC_ALERT_EMAIL_TO": "it-example.com"}, "ASSETSYNC_ALERT_EMAIL_TO"),
+        ({"ASSETSYNC_ALERT_EMAIL_FROM": "a@example.com, b@example.com"}, "ASSETSYNC_ALERT_EMAIL_FROM"),
         (
             {"ASSETSYNC_SMTP_HOST": "mail.example.com", "ASSETSYNC_ALERT_EMAIL_TO": "a@b.c",
              "ASSETSYNC_ALERT_EMAIL_FROM": "s@b.c", "ASSETSYNC_SMTP_SECURITY": "none",

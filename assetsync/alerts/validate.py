@@ -4,6 +4,8 @@ ConfigError naming the variable (kept free of config imports so config can impor
 from __future__ import annotations
 
 import sys
+from collections.abc import Mapping
+from typing import Any
 from urllib.parse import urlsplit
 
 ALERT_ON = ("failures", "always")
@@ -11,6 +13,7 @@ WEBHOOK_FORMATS = ("teams", "slack", "json")
 SMTP_SECURITY = ("starttls", "ssl", "none")
 DEFAULT_SMTP_PORT = {"starttls": 587, "ssl": 465, "none": 25}
 EVENTLOG_DEFAULT = sys.platform == "win32"
+NO_ADDRESSES: tuple[str, ...] = ()
 
 
 def alert_on(raw: str) -> str:
@@ -64,6 +67,14 @@ def addresses(raw: str) -> tuple[str, ...]:
     return found
 
 
+def address(raw: str) -> str:
+    """Exactly one e-mail address."""
+    found = addresses(raw)
+    if len(found) != 1:
+        raise ValueError(raw)
+    return found[0]
+
+
 def eventlog(raw: str, *, platform: str = sys.platform) -> bool:
     value = raw.strip().lower()
     if value in ("1", "true", "yes", "on"):
@@ -75,10 +86,9 @@ def eventlog(raw: str, *, platform: str = sys.platform) -> bool:
     raise ValueError(raw)
 
 
-def email_problem(
-    host: str, recipients: tuple[str, ...], sender: str, user: str, password: str
-) -> str | None:
-    """What is missing from the e-mail settings, as the message of a configuration error."""
+def email_problem(fields: Mapping[str, Any]) -> str | None:
+    """What is missing or unsafe in the parsed e-mail settings, as a configuration error's message."""
+    host, recipients = fields["smtp_host"], fields["alert_email_to"]
     if not host:
         if recipients:
             return "ASSETSYNC_ALERT_EMAIL_TO is set but ASSETSYNC_SMTP_HOST is not; set the mail server"
@@ -88,10 +98,15 @@ def email_problem(
             "ASSETSYNC_SMTP_HOST is set but ASSETSYNC_ALERT_EMAIL_TO is not; "
             "set it to the recipients, e.g. ASSETSYNC_ALERT_EMAIL_TO=it-ops@example.com"
         )
-    if not sender:
+    if not fields["alert_email_from"]:
         return "ASSETSYNC_ALERT_EMAIL_FROM is not set; set the sender, e.g. assetsync@example.com"
-    if bool(user) != bool(password):
+    if bool(fields["smtp_user"]) != bool(fields["smtp_password"]):
         return "set both ASSETSYNC_SMTP_USER and ASSETSYNC_SMTP_PASSWORD, or neither (no login)"
+    if fields["smtp_user"] and fields["smtp_security"] == "none" and not _loopback(host):
+        return (
+            "ASSETSYNC_SMTP_SECURITY=none would send ASSETSYNC_SMTP_PASSWORD unencrypted; "
+            "use starttls (the default) or ssl"
+        )
     return None
 
 
