@@ -308,3 +308,18 @@ def test_runs_started_by_serve_alert_the_same_way(fake: FakeSnipeIT, channels: C
     assert body["event"] == "failed" and body["run_id"] == handle.run_id is not None
     start, _, fail = start_paths()
     assert channels.beat.paths() == [start, fail], "serve's own run-started hook and the start ping both ran"
+
+
+def test_a_database_out_of_reach_alerts_anyway_without_its_password(channels: Channels) -> None:
+    password = "db-pass-secret-4471"
+    gone = refused_url().replace("http://", f"postgresql://assetsync:{password}@").rsplit("/", 1)[0]
+    settings = load_settings(dict(channels.env, DATABASE_URL=f"{gone}/reporting"))
+    done = run(settings)
+    assert done.exit_code == exitcodes.FAILED
+    [body] = channels.hook_bodies()
+    assert body["event"] == "failed" and body["run_id"] is None and body["error"]
+    assert channels.beat.paths() == [start_paths()[2]], "no start ping: the run never began"
+    assert len(channels.mails) == 1
+    assert password not in channels.hook.requests[0].body.decode()
+    assert password not in channels.mails[0].as_string()
+    assert done.log_file is not None and password not in Path(done.log_file).read_text("utf-8")

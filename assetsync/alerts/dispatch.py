@@ -20,7 +20,7 @@ import psycopg
 from assetsync import exitcodes
 from assetsync.alerts import channels as ch
 from assetsync.alerts.decide import decide, findings
-from assetsync.alerts.events import COUNT_NAMES, FAILED, Alert
+from assetsync.alerts.events import COUNT_NAMES, FAILED, SUSPICIOUS, Alert
 from assetsync.check import FAIL, OK, CheckResult
 from assetsync.config import ConfigError, Settings, alert_fields
 from assetsync.redact import Redactor, database_password, first_line
@@ -98,7 +98,7 @@ class Alerter:
                 started_at=started_at.isoformat(timespec="seconds"),
                 finished_at=self.now().isoformat(timespec="seconds"),
                 log_file=log_file,
-                findings=tuple(found) if event == "suspicious" else (),
+                findings=tuple(found) if event == SUSPICIOUS else (),
             )
             for event in events
         ]
@@ -109,7 +109,10 @@ class Alerter:
     def config_error(self, message: str) -> list[CheckResult]:
         """The failure alert of a run that could not start (exit 2); no history to consult."""
         now = self.now().isoformat(timespec="seconds")
-        alert = Alert(FAILED, self.host, "config", exitcodes.CONFIG, None, message, {}, now, now, None)
+        alert = Alert(
+            FAILED, self.host, status="config", exit_code=exitcodes.CONFIG, error=message, started_at=now,
+            finished_at=now,
+        )  # fmt: skip
         return self.deliver([alert] if self.channels else [], heartbeat=(ch.FAIL, message))
 
     def _streak(self, result: SyncResult) -> FailureStreak | None:
