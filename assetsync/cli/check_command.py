@@ -23,7 +23,8 @@ def check_command() -> None:
     certificate, that the address is the API (not a login page), that the
     token is accepted and may list hardware, company scoping, the Snipe-IT
     version and its page cap; that PostgreSQL is reachable and the role may
-    create or use the schema and its tables; that the log folder is writable.
+    create or use the schema and its tables; that the log folder is writable;
+    and lists the configured alert channels (without sending anything).
     Writes nothing but one line in today's log. Exit codes: 0 all passed
     (warnings allowed), 1 something failed, 2 configuration error.
 
