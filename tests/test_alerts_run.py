@@ -15,7 +15,6 @@ from typing import Any
 
 import psycopg
 import pytest
-from aiosmtpd.smtp import AuthResult, LoginPassword
 
 from assetsync import exitcodes
 from assetsync.alerts.dispatch import Alerter
@@ -27,7 +26,7 @@ from assetsync.redact import database_password
 from assetsync.runner import LoggedRun, logged_run
 from assetsync.serve.launcher import SyncLauncher
 from assetsync.store import Store
-from tests.alert_receivers import Receiver, receiver, refused_url, smtp_server
+from tests.alert_receivers import Receiver, login, receiver, refused_url, smtp_server
 from tests.conftest import query
 
 HOOK_SECRET = "hook-path-secret-5f1c9e7a2b"
@@ -53,17 +52,10 @@ class Channels:
 def channels(env: dict[str, str]) -> Iterator[Channels]:
     """Webhook (json), heartbeat and e-mail (with a login) pointed at local receivers."""
 
-    def accept(server: object, session: object, envelope: object, mechanism: str, data: object) -> AuthResult:
-        ok = isinstance(data, LoginPassword) and (data.login, data.password) == (
-            SMTP_USER.encode(),
-            SMTP_PASSWORD.encode(),
-        )
-        return AuthResult(success=ok)
-
     with (
         receiver() as hook,
         receiver() as beat,
-        smtp_server(authenticator=accept) as (port, mails),
+        smtp_server(authenticator=login(SMTP_USER, SMTP_PASSWORD)) as (port, mails),
     ):
         alert_env = dict(
             env,
