@@ -48,7 +48,10 @@ def logged_run(
         if alerts:
             # Inside the log: a channel that failed is a warning in it. Never changes `code`.
             log_file = str(setup.path) if setup.path else None
-            alerts.run_finished(result, _exit_code(result, setup.file_error), log_file, started_at)
+            try:
+                alerts.run_finished(result, _exit_code(result, setup.file_error), log_file, started_at)
+            except Exception:  # a defect in alerting must not turn a run's result into a crash
+                log.exception("Alerting failed unexpectedly; the run's result stands")
     code = _exit_code(result, setup.file_error)
     if setup.file_error:
         result.warnings.append(setup.file_error)

@@ -68,7 +68,10 @@ class Alerter:
         def started(run_id: int) -> None:
             if earlier is not None:
                 earlier(run_id)
-            self._background(lambda: self._ping(ch.START, f"run {run_id} started on {self.host}"))
+            try:
+                self._background(lambda: self._ping(ch.START, f"run {run_id} started on {self.host}"))
+            except Exception:  # inside the run: a defect here must not fail the sync
+                log.exception("Could not send the heartbeat's start ping")
 
         return dataclasses.replace(opts, on_run_started=started)
 
