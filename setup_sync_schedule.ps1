@@ -20,6 +20,8 @@
     The settings come from the project's Python: the script runs "python -m assetsync config
     --json" and uses its sync times (ASSETSYNC_SYNC_TIMES) and log folder (ASSETSYNC_LOG_DIR), so
     the task and the sync read the same .env with the same rules. This script never parses .env.
+    It also registers the Event Log source "assetsync" in the Application log, for the sync's
+    alerts (docs\alerts.md); -Uninstall removes it.
 
     Running it again replaces the task in place (-Force); it never prompts. -WhatIf changes
     nothing and works without elevation. Exit code 0 on success, 1 with one error message.
@@ -592,6 +594,34 @@ function Enable-TaskHistory {
     }
 }
 
+function Test-EventLogSource {
+    # A function of its own so that tests can mock it (the .NET call needs Windows).
+    param([Parameter(Mandatory = $true)][string]$Source)
+    return [System.Diagnostics.EventLog]::SourceExists($Source)
+}
+
+function Register-EventLogSource {
+    # The sync's alerts (ASSETSYNC_EVENTLOG) write to the Application log as source 'assetsync';
+    # creating a source needs elevation, which this script has and the task does not.
+    [CmdletBinding(SupportsShouldProcess = $true)]
+    param([string]$Source = 'assetsync')
+    if ($PSCmdlet.ShouldProcess(('Application log, source {0}' -f $Source), 'Register event log source')) {
+        if (-not (Test-EventLogSource -Source $Source)) {
+            [System.Diagnostics.EventLog]::CreateEventSource($Source, 'Application')
+        }
+    }
+}
+
+function Unregister-EventLogSource {
+    [CmdletBinding(SupportsShouldProcess = $true)]
+    param([string]$Source = 'assetsync')
+    if ($PSCmdlet.ShouldProcess(('Application log, source {0}' -f $Source), 'Remove event log source')) {
+        if (Test-EventLogSource -Source $Source) {
+            [System.Diagnostics.EventLog]::DeleteEventSource($Source)
+        }
+    }
+}
+
 function Start-AssetSyncTaskRun {
     # Starts the task under its real account (the only test of the S4U context), waits for it to
     # finish, and returns its info, or $null when -WhatIf skipped the start.
@@ -741,6 +771,7 @@ function Install-AssetSyncSchedule {
     if ($EnableHistory) {
         Enable-TaskHistory
     }
+    Register-EventLogSource
 
     # 4. Report.
     $verb = 'Registered'
@@ -789,8 +820,10 @@ function Uninstall-AssetSyncSchedule {
     }
     Assert-Administrator
     Unregister-AssetSyncTask -TaskName $TaskName -TaskPath $TaskPath
+    Unregister-EventLogSource
     if (-not $WhatIfPreference) {
-        Write-Host ('Removed task {0}{1}. The project folder, .env and the logs are unchanged.' -f $TaskPath, $TaskName)
+        Write-Host ('Removed task {0}{1} and the event log source assetsync. The project folder, .env and the logs are unchanged.' -f
+            $TaskPath, $TaskName)
     }
 }
 

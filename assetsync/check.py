@@ -14,6 +14,8 @@ from typing import Any
 
 import psycopg
 
+from assetsync.alerts.channels import configured as configured_channels
+from assetsync.alerts.channels import shown as shown_url
 from assetsync.config import ENV_FILE, ConfigError, Settings, is_loopback, load_settings
 from assetsync.entities import Entity
 from assetsync.logs import log, open_run_log
@@ -48,7 +50,8 @@ PG_TABLES = "PostgreSQL tables"
 PG_TEMP = "Temporary tables"
 PG_ITEMS = (PG_REACHABLE, PG_SCHEMA, PG_TABLES, PG_TEMP)
 LOG_FOLDER = "Log folder"
-ALL_ITEMS = (CONFIG, *SNIPEIT_ITEMS, *PG_ITEMS, LOG_FOLDER)
+ALERTS = "Alert channels"
+ALL_ITEMS = (CONFIG, *SNIPEIT_ITEMS, *PG_ITEMS, LOG_FOLDER, ALERTS)
 
 # A check should answer within seconds; one retry still rides out a single hiccup.
 CHECK_RETRIES = 1
@@ -126,7 +129,22 @@ def run_checks(*, on_result: Emit) -> CheckReport:
         )
     else:
         safe(CheckResult(LOG_FOLDER, OK, f"writable; this check was logged in {setup.path}"))
+    safe(alert_channels(settings))
     return CheckReport(results)
+
+
+def alert_channels(settings: Settings) -> CheckResult:
+    """The configured alert channels, listed without sending (`assetsync alert test` sends)."""
+    listed = [f"{c.name} ({c.target})" for c in configured_channels(settings)]
+    if settings.heartbeat_url:
+        listed.append(f"Heartbeat ({shown_url(settings.heartbeat_url)})")
+    if not listed:
+        # Optional, so not a warning; the detail still says what the admin is missing.
+        return CheckResult(
+            ALERTS, OK, "none configured (optional): a failed run is only in the log and sync_runs; "
+            "see docs/alerts.md",
+        )  # fmt: skip
+    return CheckResult(ALERTS, OK, "; ".join(listed) + " (not sent; `assetsync alert test` sends)")
 
 
 class _Redacting:

@@ -5,11 +5,11 @@ from __future__ import annotations
 import ipaddress
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import time
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -17,8 +17,9 @@ import psycopg
 from dotenv import dotenv_values
 from psycopg.conninfo import conninfo_to_dict
 
+from assetsync.alerts import validate as alert_value
 from assetsync.entities import ENTITY_NAMES, Entity, select
-from assetsync.redact import database_password, redact_dsn
+from assetsync.redact import database_password, redact_dsn, url_secrets
 from assetsync.schedule import DEFAULT_SYNC_TIMES, parse_sync_times
 from assetsync.settings_spec import (
     REQUIRED,
@@ -146,6 +147,24 @@ def _ca_bundle(raw: str) -> Path | None:
 
 def _sync_times(raw: str) -> tuple[time, ...]:
     return parse_sync_times(raw)
+
+
+ALERTS = "alerts (optional: each channel is used when its settings are set; see docs/alerts.md)"
+_SECRET_URL_HINT = "use the full https:// address you were given (http:// only to this machine)"
+V = TypeVar("V")
+
+
+def _blank_or(parse: Callable[[str], V], blank: V) -> Callable[[str], V]:
+    """An optional setting: unset means `blank`, anything else must parse."""
+
+    def read(raw: str) -> V:
+        return parse(raw) if raw.strip() else blank
+
+    return read
+
+
+def _eventlog(raw: str) -> bool:
+    return alert_value.eventlog(raw) if raw.strip() else alert_value.EVENTLOG_DEFAULT
 
 
 def _entity_names(raw: str) -> tuple[str, ...]:
@@ -343,6 +362,113 @@ class Settings:
         secret=True,
         section="assetsync serve (optional: the in-process scheduler with an HTTP API)",
     )
+    # -- alerts (assetsync/alerts; validators in alerts/validate.py) ------------------------------
+    alert_on: str = setting(
+        "ASSETSYNC_ALERT_ON",
+        "failures",
+        alert_value.alert_on,
+        "When to alert: failures (failed, braked and recovered runs, and suspicious activity), or "
+        "always (every successful run too).",
+        hint="use failures or always",
+        section=ALERTS,
+    )
+    alert_repeat_hours: float = setting(
+        "ASSETSYNC_ALERT_REPEAT_HOURS",
+        "24",
+        alert_value.repeat_hours,
+        "While the sync keeps failing, the alert is repeated at most once per this many hours.",
+        hint="use a number of hours such as 24 (how often a failure that goes on is reported again)",
+        section=ALERTS,
+    )
+    change_alert: float = setting(
+        "ASSETSYNC_CHANGE_ALERT",
+        "0.25",
+        share,
+        "Warn when a successful run changes the assignee, status or location of more than this share "
+        "of live assets (1 turns it off).",
+        hint="use a share such as 0.25 or 25% (1 turns it off)",
+        section=ALERTS,
+    )
+    eventlog: bool = setting(
+        "ASSETSYNC_EVENTLOG",
+        "",
+        _eventlog,
+        "Write every alert to the Windows Event Log (Application, source assetsync); default on on "
+        "Windows, off elsewhere.",
+        hint="use true or false (the Windows Event Log exists only on Windows)",
+        section=ALERTS,
+    )
+    alert_webhook_url: str = setting(
+        "ASSETSYNC_ALERT_WEBHOOK_URL",
+        "",
+        _blank_or(alert_value.secret_url, ""),
+        "Webhook that receives alerts (a Teams Workflows or Slack incoming webhook, or any JSON "
+        "receiver); its path is a secret, so only its host is ever shown.",
+        hint=_SECRET_URL_HINT,
+        secret=True,
+        scrub=url_secrets,
+        section=ALERTS,
+    )
+    alert_webhook_format: str = setting(
+        "ASSETSYNC_ALERT_WEBHOOK_FORMAT",
+        "",
+        _blank_or(alert_value.webhook_format, ""),
+        "teams, slack or json; when unset, chosen from the webhook's host, else json.",
+        hint="use teams, slack or json",
+        section=ALERTS,
+    )
+    heartbeat_url: str = setting(
+        "ASSETSYNC_HEARTBEAT_URL",
+        "",
+        _blank_or(alert_value.secret_url, ""),
+        "Dead-man's switch (healthchecks.io, Uptime Kuma push): <url>/start when a run starts, <url> "
+        "on success, <url>/fail on failure; the only channel that notices a job that never ran.",
+        hint=_SECRET_URL_HINT,
+        secret=True,
+        scrub=url_secrets,
+        section=ALERTS,
+    )
+    smtp_host: str = setting(
+        "ASSETSYNC_SMTP_HOST", "", text, "Mail server for e-mail alerts (unset: no e-mail).", section=ALERTS
+    )
+    smtp_port: int = setting(
+        "ASSETSYNC_SMTP_PORT",
+        "",
+        _blank_or(alert_value.port, 0),
+        "Its port (unset: 587 for starttls, 465 for ssl, 25 for none).",
+        hint="use a port such as 587",
+        section=ALERTS,
+    )
+    smtp_security: str = setting(
+        "ASSETSYNC_SMTP_SECURITY",
+        "starttls",
+        alert_value.smtp_security,
+        "starttls, ssl or none (none only to a mail server on this machine when a password is set).",
+        hint="use starttls, ssl or none",
+        section=ALERTS,
+    )
+    smtp_user: str = setting(
+        "ASSETSYNC_SMTP_USER", "", text, "Login of the mail server, if it needs one.", section=ALERTS
+    )
+    smtp_password: str = setting(
+        "ASSETSYNC_SMTP_PASSWORD", "", text, "Its password.", secret=True, section=ALERTS
+    )
+    alert_email_from: str = setting(
+        "ASSETSYNC_ALERT_EMAIL_FROM",
+        "",
+        _blank_or(alert_value.address, ""),
+        "Sender address of alert e-mails.",
+        hint="use one address such as assetsync@example.com",
+        section=ALERTS,
+    )
+    alert_email_to: tuple[str, ...] = setting(
+        "ASSETSYNC_ALERT_EMAIL_TO",
+        "",
+        _blank_or(alert_value.addresses, alert_value.NO_ADDRESSES),
+        "Recipients of alert e-mails, separated by commas.",
+        hint="use addresses separated by commas, e.g. it-ops@example.com,admin@example.com",
+        section=ALERTS,
+    )
 
     @property
     def entities(self) -> tuple[Entity, ...]:
@@ -362,8 +488,14 @@ class Settings:
         return redact_dsn(self.database_url)
 
     def secrets(self) -> list[str | None]:
-        """What to scrub from messages: each secret setting's value (only the password of a DSN)."""
-        return [spec.scrub(str(getattr(self, name))) for name, spec in SPECS.items() if spec.secret]
+        """What to scrub from messages: each secret setting's value (only the password of a DSN,
+        only the token-like parts of a webhook or heartbeat URL)."""
+        found: list[str | None] = []
+        for name, spec in SPECS.items():
+            if spec.secret:
+                part = spec.scrub(str(getattr(self, name)))
+                found.extend(part if isinstance(part, list) else [part])
+        return found
 
 
 # Field name -> declaration.
@@ -401,4 +533,21 @@ def load_settings(
                 f"for example {spec.name}={spec.example}"
             )
         values[name] = read(spec, raw or spec.default)
+    problem = alert_value.email_problem(values)
+    if problem:
+        raise ConfigError(problem)
     return Settings(**values)
+
+
+def alert_fields(source: Mapping[str, str]) -> dict[str, Any]:
+    """Only the alert settings, as keyword arguments of Settings; read on their own when the rest
+    of the configuration is broken, so that a configuration error can still be alerted."""
+    values = {
+        name: read(spec, source.get(spec.name, "").strip() or spec.default)
+        for name, spec in SPECS.items()
+        if spec.section == ALERTS
+    }
+    problem = alert_value.email_problem(values)
+    if problem:
+        raise ConfigError(problem)
+    return values

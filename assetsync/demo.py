@@ -91,6 +91,7 @@ def run_demo(
                     "SNIPEIT_API_URL": fake.base_url,
                     "SNIPEIT_TOKEN": fake.token,
                     "ASSETSYNC_LOG_DIR": str(folder / "logs"),
+                    "ASSETSYNC_EVENTLOG": "false",  # a demo is no run to alert about
                 }
             )
 

@@ -15,6 +15,7 @@ from typing import Any
 import orjson
 
 from assetsync import exitcodes
+from assetsync.alerts import channels as alert_channels
 from assetsync.config import Settings
 from assetsync.entities import HARDWARE, Entity
 from assetsync.fetch import FetchReport
@@ -22,9 +23,10 @@ from assetsync.fields import RowReader
 from assetsync.reading import collector_paused, read_entity, stage_entity
 from assetsync.removals import confirm_removals
 from assetsync.results import EntityCounts, SyncOptions, SyncResult
-from assetsync.snipeit import SnipeITClient
+from assetsync.snipeit import SnipeITClient, SnipeITError
 from assetsync.spill import RowSpill
 from assetsync.store import EntityTable, Store, StoreError
+from assetsync.store.watch import watch_changes
 
 log = logging.getLogger("assetsync")
 
@@ -78,6 +80,9 @@ def run_pipeline(ctx: RunContext) -> None:
         e.name: confirm_removals(ctx, e, tables[e.name], len(seen[e.name])) if e.name in existing else []
         for e in ctx.entities
     }
+    if not dry and alert_channels.any_configured(ctx.settings):
+        moved, lost = watch_changes(tables["hardware"])
+        ctx.result.watch.update(live=tables["hardware"].live_count(), moved=moved, lost=lost)
     if dry:
         _plan(ctx, tables, removals, existing)
         return
@@ -102,6 +107,8 @@ def _prepare(ctx: RunContext, tables: dict[str, EntityTable]) -> set[str]:
     ctx.result.run_id = store.start_run()
     if ctx.options.on_run_started is not None:
         ctx.options.on_run_started(ctx.result.run_id)
+    if alert_channels.any_configured(ctx.settings):
+        ctx.result.watch["token_user"] = _token_user(ctx.client)
     return set(tables)
 
 
@@ -222,5 +229,17 @@ def _details(ctx: RunContext) -> str:
             },
             "entities": {name: vars(counts) for name, counts in result.entities.items()},
             "warnings": result.warnings,
+            "watch": result.watch,
         }
     ).decode()
+
+
+def _token_user(client: SnipeITClient) -> int | None:
+    """The id of the Snipe-IT user the token belongs to (None when it may not read itself)."""
+    try:
+        me = client.get("users/me").data
+    except SnipeITError as exc:
+        log.debug("Could not read the token's user (users/me): %s", exc)
+        return None
+    user = me.get("id") if isinstance(me, dict) else None
+    return user if isinstance(user, int) else None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterable
+from urllib.parse import parse_qsl, urlsplit
 
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
@@ -49,12 +50,28 @@ def database_password(dsn: str) -> str | None:
         return None
 
 
+def url_secrets(url: str) -> list[str]:
+    """The secret parts of a URL whose path carries its secret (webhook, heartbeat): the path
+    segments and query values that look like tokens. Not the whole URL: the redactor also masks
+    a secret's first characters wherever they appear, and "https://host" is no secret."""
+    if not url:
+        return []
+    parts = urlsplit(url)
+    pieces = [*parts.path.split("/"), *(value for _, value in parse_qsl(parts.query))]
+    # Words such as "services" or "workflows" are not secrets; tokens are long or hold digits.
+    return [p for p in pieces if len(p) >= 16 or (len(p) >= 8 and any(c.isdigit() for c in p))]
+
+
 class Redactor:
     """Replaces known secret strings (and password-looking fragments) in any text."""
 
     def __init__(self, secrets: Iterable[str | None] = ()) -> None:
         # Short strings would mask ordinary words; real tokens and passwords are longer.
         self._secrets = sorted({s for s in secrets if s and len(s) >= 4}, key=len, reverse=True)
+
+    def with_secrets(self, secrets: Iterable[str | None]) -> Redactor:
+        """A redactor that also masks `secrets`."""
+        return Redactor([*self._secrets, *secrets])
 
     def __call__(self, text: str) -> str:
         for secret in self._secrets:

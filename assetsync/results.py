@@ -47,6 +47,8 @@ class SyncResult(MergeCounts):
     warnings: list[str] = field(default_factory=list)
     planned_tags: dict[str, list[str]] = field(default_factory=dict)
     entities: dict[str, EntityCounts] = field(default_factory=dict)
+    # Facts the suspicious-activity alert compares with the last run's (kept in details->'watch').
+    watch: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

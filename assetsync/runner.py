@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import sys
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import TextIO
 
+from assetsync.alerts.dispatch import Alerter, alerter_for
 from assetsync.config import Settings
 from assetsync.logs import log, open_run_log, prune_old_logs
 from assetsync.sync import SyncOptions, SyncResult, make_redactor, run_sync
@@ -26,8 +28,12 @@ def logged_run(
     *,
     console: TextIO | None = sys.stderr,
     verbose: bool = False,
+    alerter: Alerter | None = None,
 ) -> LoggedRun:
-    """Open today's log, prune old logs, run one sync, and work out the exit code."""
+    """Open today's log, prune old logs, run one sync, work out the exit code, and raise the
+    alerts it calls for (`alerter` defaults to the configured channels; none: no alerts)."""
+    started_at = datetime.now(UTC)
+    alerts = alerter if alerter is not None else alerter_for(settings)
     with open_run_log(settings.log_dir, make_redactor(settings), console=console, verbose=verbose) as setup:
         removed = prune_old_logs(settings.log_dir, settings.log_retention_days)
         if removed:
@@ -37,9 +43,21 @@ def logged_run(
                 settings.log_retention_days,
                 ", ".join(p.name for p in removed),
             )
-        result = run_sync(settings, options)
-    if setup.file_error:
-        result.log_unwritable(setup.file_error)
+        result = run_sync(settings, alerts.watch(options) if alerts else options)
+        _note_log_failure(result, setup.file_error)
+        if alerts:
+            # Inside the log: a channel that failed is a warning in it. Never changes the result.
+            log_file = str(setup.path) if setup.path else None
+            try:
+                alerts.run_finished(result, result.exit_code, log_file, started_at)
+            except Exception:  # a defect in alerting must not turn a run's result into a crash
+                log.exception("Alerting failed unexpectedly; the run's result stands")
+    _note_log_failure(result, setup.file_error)  # writing may also have failed at the end
     return LoggedRun(
         result=result, exit_code=result.exit_code, log_file=str(setup.path) if setup.path else None
     )
+
+
+def _note_log_failure(result: SyncResult, file_error: str | None) -> None:
+    if file_error and file_error not in result.warnings:
+        result.log_unwritable(file_error)

@@ -37,7 +37,7 @@ class Spec:
     required_for: Need | None  # commands that need it fail with "<name> is not set" without it
     example: str  # shown in .env.example and in the "is not set" message
     mask: Callable[[str], str]  # how `assetsync config` shows the value (secrets: hidden)
-    scrub: Callable[[str], str | None]  # the part of a secret to scrub from messages
+    scrub: Callable[[str], str | list[str] | None]  # the part(s) of a secret to scrub from messages
 
 
 def setting(
@@ -52,7 +52,7 @@ def setting(
     required_for: Need | None = None,
     example: str = "",
     mask: Callable[[str], str] | None = None,
-    scrub: Callable[[str], str | None] | None = None,
+    scrub: Callable[[str], str | list[str] | None] | None = None,
 ) -> T:
     """Declare a `Settings` field read from the environment variable `name`.
 

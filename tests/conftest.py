@@ -90,6 +90,8 @@ def make_env(fake: FakeSnipeIT, dsn: str, log_dir: Path, **extra: str) -> dict[s
         "SNIPEIT_MAX_RETRY_WAIT": "0.05",
         "SNIPEIT_CONNECT_TIMEOUT": "2",
         "SNIPEIT_READ_TIMEOUT": "5",
+        # On Windows the Event Log is on by default; tests that want it turn it on themselves.
+        "ASSETSYNC_EVENTLOG": "false",
     }
     env.update(extra)
     return env

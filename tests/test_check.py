@@ -75,7 +75,7 @@ SNIPEIT_ITEMS = [
 # One line per record type besides hardware, each naming its own fix.
 ENTITY_ITEMS = [f"Token may list {name.replace('_', ' ')}" for name in ENTITY_NAMES[1:]]
 PG_ITEMS = ["PostgreSQL reachable", "PostgreSQL schema", "PostgreSQL tables", "Temporary tables"]
-ALL_ITEMS = ["Configuration", *SNIPEIT_ITEMS, *ENTITY_ITEMS, *PG_ITEMS, "Log folder"]
+ALL_ITEMS = ["Configuration", *SNIPEIT_ITEMS, *ENTITY_ITEMS, *PG_ITEMS, "Log folder", "Alert channels"]
 
 
 def test_everything_passes_on_a_fresh_database_and_nothing_is_created(
@@ -92,7 +92,8 @@ def test_everything_passes_on_a_fresh_database_and_nothing_is_created(
     assert "not created yet" in items["PostgreSQL tables"].detail
     assert query(db_dsn, "SELECT count(*) FROM pg_namespace WHERE nspname = 'snipeit'") == [(0,)]
     log_text = (tmp_path / "logs" / f"sync_{date.today():%Y%m%d}.log").read_text("utf-8")
-    assert log_text.count("\n") == 1 and f"Check: {len(ALL_ITEMS) - 1} items passed, 0 failed" in log_text
+    # Logged before the last two items (log folder, alert channels) are checked.
+    assert log_text.count("\n") == 1 and f"Check: {len(ALL_ITEMS) - 2} items passed, 0 failed" in log_text
     assert TOKEN not in checked.output + log_text
 
 

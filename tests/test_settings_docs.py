@@ -60,6 +60,8 @@ def test_every_secret_is_kept_out_of_repr_and_scrubbed_from_messages(name: str) 
     value = "Secret-Value-0123456789"
     if name == "DATABASE_URL":
         value = f"postgresql://sync:{value}@db:5432/reporting"
+    elif name.endswith("_URL"):  # webhook and heartbeat: the secret is the path
+        value = f"https://hooks.example.com/workflows/{value}"
     settings = load_settings({**BASE, name: value})
     assert "Secret-Value-0123456789" not in repr(settings)
     assert "Secret-Value-0123456789" not in make_redactor(settings)(f"the value was {value}")

@@ -24,6 +24,7 @@ import tree_sitter_powershell
 from tree_sitter import Language, Node, Parser
 
 from assetsync import exitcodes
+from assetsync.alerts import eventlog
 from assetsync.schedule import DEFAULT_SYNC_TIMES, parse_sync_times, smallest_gap
 
 SCRIPT = Path(__file__).resolve().parent.parent / "setup_sync_schedule.ps1"
@@ -575,3 +576,27 @@ def test_final_output_explains_monitor_run_and_remove() -> None:
 @pytest.mark.parametrize("forbidden", ["ConvertTo-SecureString", "-AsPlainText", "Invoke-Expression", "iex "])
 def test_no_secret_or_eval_tricks(forbidden: str) -> None:
     assert forbidden.lower() not in source().decode().lower()
+
+
+def test_event_log_source_is_registered_with_the_task_and_removed_with_it() -> None:
+    calls = {
+        found[0]: node
+        for node in walk(root())
+        if node.type == "invokation_expression"
+        and (found := re.search(r"(Create|Delete)EventSource", text(node)))
+    }
+    assert set(calls) == {"CreateEventSource", "DeleteEventSource"}
+    for node in calls.values():
+        assert guarded_by_should_process(node), f"line {node.start_point[0] + 1}: {text(node)[:60]}"
+        assert "SupportsShouldProcess = $true" in text(param_block(function_of(node)))
+    # The source's name is the one the sync writes with.
+    for name in ("Register-EventLogSource", "Unregister-EventLogSource"):
+        assert f"[string]$Source = '{eventlog.SOURCE}'" in text(function(name))
+    install, uninstall = function("Install-AssetSyncSchedule"), function("Uninstall-AssetSyncSchedule")
+    assert len(commands("Register-EventLogSource", within=install)) == 1
+    (register_task,) = commands("Register-AssetSyncTask", within=install)
+    (register_source,) = commands("Register-EventLogSource", within=install)
+    assert register_task.start_byte < register_source.start_byte
+    (unregister_task,) = commands("Unregister-AssetSyncTask", within=uninstall)
+    (unregister_source,) = commands("Unregister-EventLogSource", within=uninstall)
+    assert unregister_task.start_byte < unregister_source.start_byte

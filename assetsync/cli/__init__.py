@@ -2,6 +2,7 @@
 
 # Imported for their side effect: registering the commands on `cli`.
 from assetsync.cli import (  # noqa: F401
+    alert_command,
     check_command,
     config_command,
     demo_command,

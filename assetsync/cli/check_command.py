@@ -25,7 +25,8 @@ def check_command() -> None:
     certificate, that the address is the API (not a login page), that the
     token is accepted and may list hardware, company scoping, the Snipe-IT
     version and its page cap; that PostgreSQL is reachable and the role may
-    create or use the schema and its tables; that the log folder is writable.
+    create or use the schema and its tables; that the log folder is writable;
+    and lists the configured alert channels (without sending anything).
     Writes nothing but one line in today's log. Exit codes: 0 all passed
     (warnings allowed), 1 something failed, 2 configuration error.
 
@@ -36,7 +37,7 @@ def check_command() -> None:
     """
     # The facts a support request needs, before anything can fail.
     click.echo(describe() + "\n")
-    report = run_checks(on_result=_show)
+    report = run_checks(on_result=show_result)
     failed = [r for r in report.results if r.state == FAIL]
     warned = [r for r in report.results if r.state == WARN]
     if failed:
@@ -50,7 +51,8 @@ def check_command() -> None:
     sys.exit(exitcodes.OK if report.passed else exitcodes.FAILED)
 
 
-def _show(result: CheckResult) -> None:
+def show_result(result: CheckResult) -> None:
+    """One line with the mark, the item and what was found; a second with the fix on failure."""
     click.echo(f"{MARKS[result.state]} {result.name:<{NAME_WIDTH}} {result.detail}")
     if result.fix and result.state in (FAIL, WARN):
         click.echo(f"{'':6} {'':<{NAME_WIDTH}} fix: {result.fix}")

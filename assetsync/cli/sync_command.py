@@ -13,9 +13,10 @@ import click
 import orjson
 
 from assetsync import exitcodes
+from assetsync.alerts.dispatch import alert_config_error
 from assetsync.cli.group import cli
 from assetsync.cli.progress import ProgressLine
-from assetsync.config import ConfigError, Settings, load_settings
+from assetsync.config import ConfigError, Settings, load_environment, load_settings
 from assetsync.runner import logged_run
 from assetsync.sync import SyncOptions, SyncResult
 
@@ -26,6 +27,8 @@ def settings_or_exit() -> Settings:
         return load_settings()
     except ConfigError as exc:
         click.echo(f"assetsync: configuration error: {exc}", err=True)
+        # A run that cannot start is a failure too; alerted when the alert settings can be read.
+        alert_config_error(load_environment(), f"configuration error: {exc}")
         sys.exit(exitcodes.CONFIG)
 
 

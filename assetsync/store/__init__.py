@@ -26,7 +26,7 @@ from assetsync.store.connection import (
 )
 from assetsync.store.counts import MergeCounts
 from assetsync.store.lock import SyncLock
-from assetsync.store.runs import RunHistory
+from assetsync.store.runs import FailureStreak, RunHistory
 from assetsync.store.schema import LATEST_VERSION, TOAST_TUPLE_TARGET
 from assetsync.store.tables import EntityTable
 
@@ -71,6 +71,7 @@ __all__ = [
     "MANAGED_TABLES",
     "TOAST_TUPLE_TARGET",
     "EntityTable",
+    "FailureStreak",
     "LockBusyError",
     "MergeCounts",
     "SchemaAccess",

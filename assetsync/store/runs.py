@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import socket
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import psycopg
@@ -11,6 +13,16 @@ from psycopg import sql
 
 from assetsync import __version__
 from assetsync.store.counts import MergeCounts
+
+
+@dataclass
+class FailureStreak:
+    """Failed or braked runs since the last success: how many, the first's and the last's start."""
+
+    failures: int = 0
+    first_started: datetime | None = None
+    last_started: datetime | None = None
+    last_success_watch: dict[str, Any] | None = None
 
 
 class RunHistory:
@@ -87,10 +99,31 @@ class RunHistory:
             rows = self._runs(sql.SQL("WHERE status = %s ORDER BY id DESC LIMIT 1"), (status,))
         return rows[0] if rows else None
 
+    def failure_streak(self, before_id: int | None) -> FailureStreak:
+        """The failed or braked runs since the last success (before `before_id`), and the facts
+        the last success recorded for the suspicious-activity checks (details->'watch')."""
+        if not self._runs_table_exists():
+            return FailureStreak()
+        bound = before_id if before_id is not None else 2**62
+        row = self.conn.execute(
+            sql.SQL("""
+            WITH last_ok AS (SELECT id, details FROM {runs} WHERE status = 'success' AND id < %(b)s
+                             ORDER BY id DESC LIMIT 1)
+            SELECT count(*), min(started_at), max(started_at), (SELECT details -> 'watch' FROM last_ok)
+            FROM {runs} WHERE status IN ('failed', 'braked') AND id < %(b)s
+                          AND id > coalesce((SELECT id FROM last_ok), 0)""").format(runs=self.runs),
+            {"b": bound},
+        ).fetchone()
+        assert row is not None
+        return FailureStreak(int(row[0]), row[1], row[2], row[3] if isinstance(row[3], dict) else None)
+
+    def _runs_table_exists(self) -> bool:
+        found = self.conn.execute("SELECT to_regclass(%s) IS NOT NULL", (self.runs.as_string(self.conn),))
+        row = found.fetchone()
+        return bool(row and row[0])
+
     def _runs(self, tail: sql.Composable, params: tuple[Any, ...]) -> list[dict[str, Any]]:
-        exists = self.conn.execute("SELECT to_regclass(%s) IS NOT NULL", (self.runs.as_string(self.conn),))
-        found = exists.fetchone()
-        if not found or not found[0]:
+        if not self._runs_table_exists():
             return []
         with self.conn.cursor(row_factory=psycopg.rows.dict_row) as cur:
             cur.execute(sql.SQL("SELECT * FROM {} ").format(self.runs) + tail, params)

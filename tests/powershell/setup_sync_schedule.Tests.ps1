@@ -131,6 +131,8 @@ BeforeAll {
     Mock Get-CurrentUserName { 'TESTDOMAIN\tester' }
     Mock Grant-ProjectAccess { return }
     Mock Enable-TaskHistory { return }
+    Mock Register-EventLogSource { return }
+    Mock Unregister-EventLogSource { return }
     Mock Start-Sleep { return }
     Mock Write-Host { return }
     Mock New-ScheduledTaskAction {
@@ -409,6 +411,29 @@ Describe 'Uninstall-AssetSyncSchedule' {
     It 'removes nothing with -WhatIf' {
         Uninstall-AssetSyncSchedule -TaskName 'AssetSync' -TaskPath '\' -WhatIf
         Should -Invoke Unregister-ScheduledTask -Times 0
+    }
+}
+
+Describe 'Event Log source' {
+    It 'is registered with the task' {
+        Invoke-Install -ProjectDir (New-TestProject)
+        Should -Invoke Register-EventLogSource -Times 1 -Exactly
+    }
+
+    It 'is removed with the task, and left alone when there is no task' {
+        Uninstall-AssetSyncSchedule -TaskName 'AssetSync' -TaskPath '\'
+        Should -Invoke Unregister-EventLogSource -Times 1 -Exactly
+
+        Mock Get-ScheduledTask { return }
+        Uninstall-AssetSyncSchedule -TaskName 'AssetSync' -TaskPath '\'
+        Should -Invoke Unregister-EventLogSource -Times 1 -Exactly
+    }
+
+    It 'is not even looked up with -WhatIf' {
+        Mock Test-EventLogSource { $false }
+        & (Get-Command -Name 'Register-EventLogSource' -CommandType Function) -WhatIf
+        & (Get-Command -Name 'Unregister-EventLogSource' -CommandType Function) -WhatIf
+        Should -Invoke Test-EventLogSource -Times 0
     }
 }
 
