@@ -36,4 +36,8 @@ def test_bench_run_smoke(tmp_path: Path) -> None:
     updated, changed = churn.groups()
     assert updated == changed != "0"
     assert "**Throttled**" in text and "**Latency**" in text
+    # The whole estate beside hardware alone, both holding the server's assets.
+    estate = re.search(r"\| first load \| ([\d.]+) \(([\d.]+)x its floor\) \| ([\d.]+) \|", text)
+    assert estate, text
+    assert float(estate.group(1)) > 0 and float(estate.group(3)) > 0
     assert "### Targets" in text
