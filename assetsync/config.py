@@ -362,6 +362,15 @@ class Settings:
         secret=True,
         section="assetsync serve (optional: the in-process scheduler with an HTTP API)",
     )
+    scheduler_enabled: bool = setting(
+        "ASSETSYNC_SCHEDULER",
+        "on",
+        boolean,
+        "off: this process runs no scheduled syncs (for all but one worker of a host app that mounts "
+        "the API); it still serves every endpoint and starts the syncs asked for over the API.",
+        hint="use on or off",
+        section="assetsync serve (optional: the in-process scheduler with an HTTP API)",
+    )
     # -- alerts (assetsync/alerts; validators in alerts/validate.py) ------------------------------
     alert_on: str = setting(
         "ASSETSYNC_ALERT_ON",
