@@ -31,6 +31,9 @@ def create_app(
     app = FastAPIOffline(
         title="assetsync", version=__version__, description=DESCRIPTION, lifespan=service.lifespan
     )
+    # FastAPIOffline adds its own /docs and /redoc and leaves docs_url empty; FastAPI reads it only
+    # while setting up, so it can say where the docs are again (the status page links them).
+    app.docs_url, app.redoc_url = "/docs", "/redoc"
     app.state.scheduler = scheduler
     app.include_router(create_router(service))
     return app
