@@ -264,9 +264,7 @@ def _app_path(request: Request, attribute: str) -> str | None:
 
 def _mount_path(request: Request, own_path: str) -> str:
     """Where the router is mounted ("" in `assetsync serve`, the host's prefix in a host app)."""
-    route = request.scope.get("route")
-    full = route.path if isinstance(route, APIRoute) else own_path
-    return f"{request.scope.get('root_path', '')}{full.removesuffix(own_path)}"
+    return request.url.path.removesuffix(own_path)
 
 
 def _clock(t: time) -> str:
