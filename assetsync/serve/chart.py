@@ -11,6 +11,8 @@ from html import escape
 
 from assetsync.serve.models import RunRecord
 
+RUNS = 30  # how many runs the chart shows
+MIN_SLOTS = 10  # so that a short history does not draw a few very wide bars
 WIDTH, PANEL_HEIGHT, GAP, LEFT, TOP = 640, 90, 34, 70, 22
 HEIGHT = TOP + 2 * PANEL_HEIGHT + GAP + 24
 
@@ -49,7 +51,7 @@ def render(runs: Sequence[RunRecord]) -> str:
         TOP + PANEL_HEIGHT + GAP,
         "Changed rows",
         lambda r: float(changed_rows(r)),
-        lambda v: f"{v:,.0f}",
+        lambda v: f"{v:,.0f} rows",
         "changed",
     )
     baseline = TOP + 2 * PANEL_HEIGHT + GAP
@@ -71,7 +73,7 @@ def _panel(
     kind: str,
 ) -> list[str]:
     peak = max((value(r) for r in runs), default=0.0) or 1.0
-    slot = (WIDTH - LEFT - 4) / max(len(runs), 1)
+    slot = (WIDTH - LEFT - 4) / max(len(runs), MIN_SLOTS)
     bar = max(slot * 0.7, 1.0)
     out = [
         f'<text x="0" y="{top - 8}" class="label">{escape(label)}</text>',

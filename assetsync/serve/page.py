@@ -80,8 +80,8 @@ def render(data: PageData) -> str:
 {_runs_table(data)}
 </section>
 <section aria-labelledby="chart-heading">
-<h2 id="chart-heading">Last {chart_runs(data)} runs</h2>
-<figure id="chart">{chart.render(data.runs[:30])}</figure>
+<h2 id="chart-heading">The last runs (up to {chart.RUNS})</h2>
+<figure id="chart">{chart.render(data.runs[: chart.RUNS])}</figure>
 </section>
 </main>
 <footer>{_footer(data)}</footer>
@@ -89,10 +89,6 @@ def render(data: PageData) -> str:
 </body>
 </html>
 """
-
-
-def chart_runs(data: PageData) -> int:
-    return min(len(data.runs), 30)
 
 
 def _health(data: PageData) -> str:
@@ -148,7 +144,7 @@ def _runs_table(data: PageData) -> str:
         body = "\n".join(_run_row(r) for r in data.runs[:PAGE_ROWS])
     return f"""<div class="table-wrap">
 <table id="runs">
-<caption>The newest runs in sync_runs; each run number links to its JSON.</caption>
+<caption>Newest first; a run's number links to its JSON.</caption>
 <thead><tr><th scope="col">Run</th><th scope="col">Status</th><th scope="col">Started</th>
 <th scope="col">Duration</th><th scope="col">Fetched</th><th scope="col">Inserted</th>
 <th scope="col">Updated</th><th scope="col">Removed</th><th scope="col">Error</th></tr></thead>

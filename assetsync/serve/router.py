@@ -30,8 +30,6 @@ from assetsync.store import StoreError
 from assetsync.sync import make_redactor
 
 NEXT_RUNS_SHOWN = 4
-CHART_RUNS = 30
-PAGE_RUNS = 20
 # The page's own files, served by the app itself so it works on a server without internet access.
 STATIC_TYPES = {"status.js": "text/javascript", "status.css": "text/css"}
 DENIED: dict[int | str, dict[str, Any]] = {
@@ -196,7 +194,7 @@ def create_router(service: SyncService | None = None, *, host_guards_control: bo
     @router.get("/status/chart.svg", include_in_schema=False)
     def chart_svg(svc: Service) -> Response:
         runs, _ = page_runs(svc)
-        return Response(chart.render(runs[:CHART_RUNS]), media_type="image/svg+xml")
+        return Response(chart.render(runs[: chart.RUNS]), media_type="image/svg+xml")
 
     @router.get("/static/{name}", include_in_schema=False)
     def static_file(name: str) -> Response:
@@ -228,7 +226,7 @@ def recent_runs(svc: SyncService, limit: int) -> list[RunRecord]:
 def page_runs(svc: SyncService) -> tuple[list[RunRecord], str | None]:
     """The page's runs, or none and why: a page with the database down still shows the schedule."""
     try:
-        return recent_runs(svc, max(CHART_RUNS, PAGE_RUNS)), None
+        return recent_runs(svc, max(chart.RUNS, page.PAGE_ROWS)), None
     except (StoreError, psycopg.Error) as exc:
         return [], make_redactor(svc.settings)(first_line(exc))
 
