@@ -85,6 +85,10 @@ def test_the_page_shows_the_runs_and_starts_one_without_leaving_loopback(
         context = browser.new_context(timezone_id="Europe/Berlin", locale="en-GB")
         context.route("**/*", only_loopback)
         page = context.new_page()
+        # Script errors and Content-Security-Policy refusals both land on the console.
+        problems: list[str] = []
+        page.on("console", lambda m: problems.append(m.text) if m.type in ("error", "warning") else None)
+        page.on("pageerror", lambda e: problems.append(str(e)))
         page.goto(f"{base}/", wait_until="networkidle")
         expect(page.locator("#zone-note")).to_contain_text("Europe/Berlin")
         assert rows(page) == ["2", "1"]
@@ -109,6 +113,7 @@ def test_the_page_shows_the_runs_and_starts_one_without_leaving_loopback(
         assert page.evaluate("document.documentElement.scrollWidth") <= 390
         page.screenshot(path=str(tmp_path / "status-page-phone.png"), full_page=True)
         context.close()
+    assert problems == []
     assert query(db_dsn, "SELECT id, status FROM snipeit.sync_runs ORDER BY id") == [
         (1, "success"),
         (2, "success"),

@@ -72,6 +72,7 @@ def test_status_page_shows_the_schedule_the_last_success_and_the_runs(api: TestC
     assert "0 did not succeed." in html
     # Nothing loaded from elsewhere: the script and style sheet come from the app itself.
     assert not EXTERNAL.search(html)
+    assert response.headers["content-security-policy"].startswith("default-src 'self';")
     for name, kind in (("status.js", "text/javascript"), ("status.css", "text/css")):
         asset = api.get(f"/static/{name}")
         assert asset.status_code == 200 and asset.headers["content-type"].startswith(kind)

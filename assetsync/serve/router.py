@@ -32,6 +32,8 @@ from assetsync.sync import make_redactor
 NEXT_RUNS_SHOWN = 4
 # The page's own files, served by the app itself so it works on a server without internet access.
 STATIC_TYPES = {"status.js": "text/javascript", "status.css": "text/css"}
+# The browser itself holds the page to its own origin: nothing loaded or sent elsewhere, no framing.
+PAGE_POLICY = "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
 DENIED: dict[int | str, dict[str, Any]] = {
     401: {"model": Problem, "description": "missing or wrong bearer token"},
     403: {"model": Problem, "description": "not from this machine (no token set)"},
@@ -176,9 +178,9 @@ def create_router(service: SyncService | None = None, *, host_guards_control: bo
         return health_of(svc)
 
     @router.get("/", response_class=HTMLResponse, include_in_schema=False)
-    def status_page(svc: Service, request: Request) -> str:
+    def status_page(svc: Service, request: Request) -> HTMLResponse:
         runs, unreadable = page_runs(svc)
-        return page.render(
+        html = page.render(
             page.PageData(
                 schedule=schedule_state(svc),
                 health=health_of(svc),
@@ -190,6 +192,7 @@ def create_router(service: SyncService | None = None, *, host_guards_control: bo
                 openapi_url=_app_path(request, "openapi_url"),
             )
         )
+        return HTMLResponse(html, headers={"Content-Security-Policy": PAGE_POLICY})
 
     @router.get("/status/chart.svg", include_in_schema=False)
     def chart_svg(svc: Service) -> Response:
