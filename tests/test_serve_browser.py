@@ -14,14 +14,15 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import Browser, Page, Route, expect, sync_playwright
 
-from assetsync.config import Settings
+from assetsync.config import Settings, load_settings
+from assetsync.fake_snipeit import FakeSnipeIT
 from assetsync.serve.app import create_app
 from assetsync.serve.launcher import SyncLauncher
 from assetsync.serve.scheduler import SyncScheduler
 from assetsync.sync import run_sync
-from tests.conftest import query
+from tests.conftest import make_env, query
 from tests.serve_helpers import serve_on_loopback
-from tests.test_serve import DAY_TIMES
+from tests.test_serve import DAY_TIMES, SERVE_TOKEN
 
 # Quiet, offline Chromium: no sandbox (CI runs as root), nothing fetched in the background, and any
 # host name other than loopback fails to resolve, so a stray request could not leave the machine.
@@ -122,3 +123,27 @@ def test_the_page_shows_the_runs_and_starts_one_without_leaving_loopback(
     assert refused == [] and requests, requests
     assert {urlsplit(url).path for url in requests} >= {"/", "/static/status.js", "/sync/now"}
     assert (tmp_path / "status-page.png").stat().st_size > 10_000
+
+
+def test_with_a_token_set_the_button_needs_it(
+    browser: Browser, fake: FakeSnipeIT, db_dsn: str, tmp_path: Path
+) -> None:
+    settings = load_settings(make_env(fake, db_dsn, tmp_path / "logs", ASSETSYNC_SERVE_TOKEN=SERVE_TOKEN))
+    app = create_app(settings, SyncScheduler(SyncLauncher(settings), DAY_TIMES))
+    with serve_on_loopback(app) as base:
+        context = browser.new_context()
+        page = context.new_page()
+        page.goto(f"{base}/")
+        page.get_by_role("button", name="Sync now").click()
+        expect(page.locator("#progress")).to_contain_text("Not started: this endpoint needs the header")
+        page.get_by_label("Control token (ASSETSYNC_SERVE_TOKEN)").fill("wrong-token-0123456789")
+        page.get_by_role("button", name="Sync now").click()
+        expect(page.locator("#progress")).to_contain_text("Not started: this endpoint needs the header")
+        page.get_by_label("Control token (ASSETSYNC_SERVE_TOKEN)").fill(SERVE_TOKEN)
+        page.get_by_role("button", name="Sync now").click()
+        expect(page.locator("#progress")).to_contain_text("Run 1 ended: success", timeout=30_000)
+        expect(page.locator("#runs tbody tr th")).to_have_text(["1"])
+        # The token lives in the field only: not in the page's text, its address or its storage.
+        assert SERVE_TOKEN not in page.inner_text("body") and SERVE_TOKEN not in page.url
+        assert page.evaluate("localStorage.length + sessionStorage.length") == 0
+        context.close()

@@ -59,7 +59,8 @@ def serve_command(host: str, port: int) -> None:
     a team that wants to start and watch syncs over HTTP. Syncs run at
     ASSETSYNC_SYNC_TIMES (local time) and on POST /sync/now; each writes the same
     log file and sync_runs row as scheduled_sync.py. When ASSETSYNC_SERVE_TOKEN
-    is set, POST endpoints need it as a bearer token. API docs at /docs.
+    is set, POST endpoints need it as a bearer token. A status page for people
+    at /, API docs at /docs.
     Ctrl-C or SIGTERM stops the schedule; a running sync stops at its next safe
     point and rolls back, or finishes its short write. Needs the serve extra:
     python -m pip install -e ".[serve]"

@@ -16,6 +16,7 @@ const zoneShort = new Intl.DateTimeFormat(undefined, { timeZoneName: "short" })
   .formatToParts(new Date()).find((p) => p.type === "timeZoneName");
 let lastRunsKey = null;
 let tracking = null; // the run id this page started and is following
+let watching = false; // showing that a run started elsewhere (the schedule, another client) is going
 
 function el(tag, text, attrs) {
   const node = document.createElement(tag);
@@ -113,6 +114,10 @@ function showHealth(health, schedule) {
     if (schedule.sync_running) {
       const which = schedule.current_run_id === null ? "A sync" : `Run ${schedule.current_run_id}`;
       say(`${which} is running.`);
+      watching = true;
+    } else if (watching) { // a run this page did not start has ended: its row says how
+      say("");
+      watching = false;
     }
   }
 }
