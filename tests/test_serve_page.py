@@ -158,6 +158,7 @@ def test_scheduler_off_serves_everything_but_schedules_nothing(
     with client_for(settings) as client:
         state = client.get("/sync/schedule").json()
         assert state["state"] == "stopped" and state["next_runs"] == []
+        assert '<dd id="scheduler">off in this process (ASSETSYNC_SCHEDULER=off)</dd>' in client.get("/").text
         refused = client.post("/sync/scheduler/start")
         assert refused.status_code == 409 and "ASSETSYNC_SCHEDULER=off" in refused.json()["detail"]
         assert client.post("/sync/now").status_code == 202  # a run asked for still happens

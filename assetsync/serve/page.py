@@ -29,6 +29,7 @@ class PageData:
     runs_error: str | None  # why the run history could not be read, scrubbed
     stale_after: float | None  # seconds; see stale_after()
     token_required: bool
+    scheduling: bool  # False with ASSETSYNC_SCHEDULER=off: this process never schedules
     docs_url: str | None
     openapi_url: str | None
 
@@ -59,6 +60,7 @@ def age_text(seconds: float) -> str:
 
 def render(data: PageData) -> str:
     stale = data.stale_after if data.stale_after is not None else ""
+    scheduling = "on" if data.scheduling else "off"
     return f"""<!doctype html>
 <html lang="en">
 <head>
@@ -67,7 +69,7 @@ def render(data: PageData) -> str:
 <title>assetsync status</title>
 <link rel="stylesheet" href="static/status.css">
 </head>
-<body data-stale-after="{stale}" data-page-rows="{PAGE_ROWS}">
+<body data-stale-after="{stale}" data-page-rows="{PAGE_ROWS}" data-scheduling="{scheduling}">
 <header>
 <h1>assetsync status</h1>
 <p id="zone-note">Times are in UTC.</p>
@@ -104,7 +106,7 @@ def _health(data: PageData) -> str:
             f'<span class="badge {verdict}">{badge}</span> run {last.run_id}, {_time(last.finished_at)} '
             f"(<span id=\"age\">{age_text(last.age_seconds)}</span> ago)"
         )
-    scheduler = schedule.state + (" (a sync is running)" if schedule.sync_running else "")
+    scheduler = scheduler_text(schedule, data.scheduling)
     times = ", ".join(schedule.times) or "none (ASSETSYNC_SYNC_TIMES)"
     nexts = "".join(f"<li>{_time(t)}</li>" for t in schedule.next_runs) or "<li>none</li>"
     database = data.health.database
@@ -118,6 +120,12 @@ def _health(data: PageData) -> str:
 <dt>Database</dt><dd id="database" class="{"ok" if database == "ok" else "bad"}">{escape(database)}</dd>
 </dl>
 </section>"""
+
+
+def scheduler_text(schedule: ScheduleState, scheduling: bool) -> str:
+    # Kept in step with schedulerText() in static/status.js.
+    state = schedule.state if scheduling else "off in this process (ASSETSYNC_SCHEDULER=off)"
+    return state + (" (a sync is running)" if schedule.sync_running else "")
 
 
 def _act(data: PageData) -> str:

@@ -188,6 +188,7 @@ def create_router(service: SyncService | None = None, *, host_guards_control: bo
                 runs_error=unreadable,
                 stale_after=page.stale_after(svc.scheduler.times, svc.settings.run_timeout),
                 token_required=bool(svc.settings.serve_token) and not host_guards_control,
+                scheduling=svc.scheduling,
                 docs_url=_app_path(request, "docs_url"),
                 openapi_url=_app_path(request, "openapi_url"),
             )

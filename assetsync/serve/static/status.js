@@ -51,6 +51,12 @@ function durationText(value) {
   return `${value.toFixed(1)} s`;
 }
 
+// Kept in step with scheduler_text() in page.py.
+function schedulerText(schedule) {
+  const state = body.dataset.scheduling === "off" ? "off in this process (ASSETSYNC_SCHEDULER=off)" : schedule.state;
+  return state + (schedule.sync_running ? " (a sync is running)" : "");
+}
+
 function statusClass(status) {
   return status === "success" ? "ok" : status === "running" ? "info" : "bad";
 }
@@ -102,8 +108,7 @@ function showHealth(health, schedule) {
   const db = document.getElementById("database");
   db.textContent = health.database;
   db.className = health.database === "ok" ? "ok" : "bad";
-  document.getElementById("scheduler").textContent =
-    schedule.state + (schedule.sync_running ? " (a sync is running)" : "");
+  document.getElementById("scheduler").textContent = schedulerText(schedule);
   const nexts = document.getElementById("next-runs");
   nexts.replaceChildren(...(schedule.next_runs.length
     ? schedule.next_runs.map((t) => { const li = el("li"); li.append(timeEl(t)); return li; })
