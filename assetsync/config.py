@@ -57,6 +57,7 @@ class Settings:
     max_retries: int = 6
     max_retry_wait: float = 65.0
     rate_window: float = 60.0
+    concurrency: int = 4
     server_timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("UTC"))
     schema: str = "snipeit"
     log_dir: Path = PROJECT_DIR / "logs"
@@ -258,6 +259,13 @@ def load_settings(
             _positive_float,
             "use the seconds of Snipe-IT's throttle window, such as 60",
         ),
+        concurrency=_parse(
+            source,
+            "SNIPEIT_CONCURRENCY",
+            4,
+            _concurrency,
+            "use a whole number from 1 to 16 (1 = one page at a time)",
+        ),
         server_timezone=_parse(
             source,
             "SNIPEIT_TIMEZONE",
@@ -320,5 +328,12 @@ def _page_size(raw: str) -> int:
 def _non_negative_int(raw: str) -> int:
     value = int(raw)
     if value < 0:
+        raise ValueError(raw)
+    return value
+
+
+def _concurrency(raw: str) -> int:
+    value = int(raw)
+    if not 1 <= value <= 16:
         raise ValueError(raw)
     return value
