@@ -19,6 +19,7 @@ from assetsync import exitcodes
 from assetsync.config import Settings, is_loopback
 from assetsync.fetch import FetchReport, Page, iter_all
 from assetsync.fields import RowMapper, hash_and_raw
+from assetsync.pages import get_each
 from assetsync.prefetch import prefetch
 from assetsync.redact import Redactor, database_password, first_line
 from assetsync.snipeit import ApiErrorBody, RetryPolicy, SnipeITClient, SnipeITError
@@ -57,6 +58,9 @@ class SyncResult(MergeCounts):
     requests: int = 0
     retries: int = 0
     page_cap: int | None = None
+    concurrency: float = 0.0  # requests in flight on average while any was
+    server_wait_seconds: float = 0.0  # wall time with a request to Snipe-IT out
+    throttle_wait_seconds: float = 0.0  # paused for Snipe-IT's throttle
     error: str | None = None
     warnings: list[str] = field(default_factory=list)
     planned_tags: dict[str, list[str]] = field(default_factory=dict)
@@ -100,6 +104,7 @@ def make_client(
         retry=RetryPolicy(max_retries=settings.max_retries, max_wait=settings.max_retry_wait),
         deadline=deadline,
         rate_window=settings.rate_window,
+        concurrency=settings.concurrency,
         sleep=sleep,
     )
 
@@ -156,6 +161,13 @@ def run_sync(settings: Settings, options: SyncOptions | None = None) -> SyncResu
     finally:
         client.close()
         result.requests, result.retries = client.requests_sent, client.retries
+        waits = client.limiter.stats
+        result.concurrency = round(waits.effective_concurrency, 2)
+        result.server_wait_seconds = round(waits.server_wait, 3)
+        result.throttle_wait_seconds = round(waits.throttle_wait, 3)
+        if result.requests:
+            # Which one bounds the run: the server's answers, or its throttle.
+            log.info("Snipe-IT: %d requests, %s", result.requests, client.limiter.summary())
         result.duration_seconds = round(time.monotonic() - started, 3)
         if result.error:
             result.error = redact(result.error)
@@ -380,14 +392,13 @@ def _confirm_removals(
     )
     gone: list[int] = []
     found: list[dict[str, Any]] = []
-    for asset_id in sample:
-        try:
-            data = client.get(f"hardware/{asset_id}").data
-        except ApiErrorBody as exc:
-            if exc.not_found:
+    answers = get_each(client, [f"hardware/{asset_id}" for asset_id in sample])
+    for asset_id, data in zip(sample, answers, strict=True):
+        if isinstance(data, ApiErrorBody):
+            if data.not_found:
                 gone.append(asset_id)
                 continue
-            raise
+            raise data
         if isinstance(data, dict) and data.get("id") in (asset_id, str(asset_id)):
             found.append({**data, "id": asset_id})
         else:
