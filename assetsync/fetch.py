@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import Any
 
-from assetsync.pages import PageReader, list_page
+from assetsync.pages import PageReader, each_at_once, list_page
 from assetsync.snipeit import BadResponseError, SnipeITClient, SnipeITError
 
 log = logging.getLogger("assetsync")
@@ -244,10 +244,15 @@ def _read_pass(
     )
 
 
-def _current_total(
-    client: SnipeITClient, endpoint: str, params: dict[str, str], sort: tuple[str, str]
-) -> int:
-    return list_page(client, endpoint, {**params, "sort": sort[0], "order": sort[1]}, 0, 1)[0]
+def _current_totals(
+    client: SnipeITClient, endpoint: str, passes: Sequence[tuple[str, dict[str, str]]], sort: tuple[str, str]
+) -> list[int]:
+    """Every pass's total as it is now, asked for all at once."""
+
+    def total(params: dict[str, str]) -> int:
+        return list_page(client, endpoint, {**params, "sort": sort[0], "order": sort[1]}, 0, 1)[0]
+
+    return each_at_once(client, total, [params for _, params in passes])
 
 
 def iter_all(
@@ -283,23 +288,31 @@ def iter_all(
             finished.pages,
             finished.last_total,
         )
-    for name, params in passes:
-        now = _current_total(client, endpoint, params, sort)
-        if now > len(done[name].ids):
-            log.warning(
-                "%s list grew to %d %s while the other lists were read (%d read); reading it again",
-                name,
-                now,
-                noun,
-                len(done[name].ids),
-            )
-            again = _read_pass(
-                client, name, params, page_size, done[name].attempts + 1, endpoint=endpoint, sort=sort
-            )
-            for item in again:
-                if isinstance(item, PassReport):
-                    item.ids |= done[name].ids
-                    done[name] = item
-                else:
-                    yield item
+    # The totals are asked for together; after a list is read again, those of the lists after it
+    # are asked for again, since an asset may have moved while that list was read.
+    first = 0
+    while first < len(passes):
+        totals = _current_totals(client, endpoint, passes[first:], sort)
+        grown = [k for k, now in enumerate(totals) if now > len(done[passes[first + k][0]].ids)]
+        if not grown:
+            break
+        first += grown[0]
+        name, params = passes[first]
+        log.warning(
+            "%s list grew to %d %s while the other lists were read (%d read); reading it again",
+            name,
+            totals[grown[0]],
+            noun,
+            len(done[name].ids),
+        )
+        again = _read_pass(
+            client, name, params, page_size, done[name].attempts + 1, endpoint=endpoint, sort=sort
+        )
+        for item in again:
+            if isinstance(item, PassReport):
+                item.ids |= done[name].ids
+                done[name] = item
+            else:
+                yield item
+        first += 1
     report.passes.extend(done[name] for name, _ in passes)

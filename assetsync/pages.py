@@ -11,13 +11,15 @@ how many are really out at a time is the client's limiter's business.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import Any
+from typing import Any, TypeVar
 
 from assetsync.snipeit import ApiErrorBody, BadResponseError, SnipeITClient
 
 PageData = tuple[int, list[Any]]  # (total, rows)
+T = TypeVar("T")
+R = TypeVar("R")
 
 
 def list_page(
@@ -92,6 +94,21 @@ class PageReader:
             self._pool.shutdown(wait=False, cancel_futures=True)
 
 
+def each_at_once(client: SnipeITClient, work: Callable[[T], R], items: Sequence[T]) -> list[R]:
+    """`work` on every item, as many at once as the client allows; results in the order of `items`,
+    and the first failure in that order is raised."""
+    if client.concurrency == 1 or len(items) < 2:
+        return [work(i) for i in items]
+    pool = ThreadPoolExecutor(
+        max_workers=min(client.concurrency, len(items)), thread_name_prefix="assetsync-get"
+    )
+    try:
+        futures = [pool.submit(work, i) for i in items]
+        return [f.result() for f in futures]
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)
+
+
 def get_each(client: SnipeITClient, paths: Sequence[str]) -> list[Any]:
     """GET several documents, as many at once as the client allows, answers in the order asked.
 
@@ -105,13 +122,4 @@ def get_each(client: SnipeITClient, paths: Sequence[str]) -> list[Any]:
         except ApiErrorBody as exc:
             return exc
 
-    if client.concurrency == 1 or len(paths) < 2:
-        return [one(p) for p in paths]
-    pool = ThreadPoolExecutor(
-        max_workers=min(client.concurrency, len(paths)), thread_name_prefix="assetsync-get"
-    )
-    try:
-        futures = [pool.submit(one, p) for p in paths]
-        return [f.result() for f in futures]
-    finally:
-        pool.shutdown(wait=False, cancel_futures=True)
+    return each_at_once(client, one, paths)
