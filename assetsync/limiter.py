@@ -32,6 +32,14 @@ SLOW_MARGIN = 1.0
 _DIGITS = re.compile(r"\d+")
 
 
+def request_kind(path: str, params: Mapping[str, str | int] | None) -> str:
+    """Requests whose answers take comparable time: the same path (ids aside) and page size."""
+    kind = _DIGITS.sub("#", path)
+    if params and "limit" in params:
+        kind += f"?limit={params['limit']}"
+    return kind
+
+
 @dataclass
 class LimiterStats:
     """Where a run's time with Snipe-IT went."""
@@ -82,7 +90,8 @@ class RequestLimiter:
         self._pausing = False
         self._answers = 0
         self._cut_at = 0
-        self._fastest: dict[str, float] = {}
+        # kind -> (largest answer, fastest time among answers at least half that size)
+        self._fastest: dict[str, tuple[int, float]] = {}
         self._busy_since = 0.0
         self.stats = LimiterStats()
 
@@ -139,8 +148,9 @@ class RequestLimiter:
         self._probing = True
         self._cond.notify_all()
 
-    def release(self, started: float, path: str, outcome: str) -> None:
-        """A request is back: `ok`, `busy` (429, 5xx, no answer) or `other` (an error of no load)."""
+    def release(self, started: float, kind: str, outcome: str, size: int = 0) -> None:
+        """A request of `kind` (see request_kind) is back with `size` bytes: `ok`, `busy` (429, 5xx,
+        no answer) or `other` (an error that says nothing about load)."""
         with self._cond:
             now = self._clock()
             self._in_flight -= 1
@@ -151,14 +161,18 @@ class RequestLimiter:
             if outcome == "busy":
                 self._back_off("Snipe-IT answered with an error or not at all")
             elif outcome == "ok":
-                self._judge_speed(_DIGITS.sub("#", path), now - started)
+                self._judge_speed(kind, now - started, size)
             self._cond.notify_all()
 
-    def _judge_speed(self, kind: str, elapsed: float) -> None:
-        fastest = self._fastest.get(kind)
-        if fastest is None or elapsed < fastest:
-            self._fastest[kind] = elapsed
-        elif elapsed > SLOW_FACTOR * fastest and elapsed - fastest > SLOW_MARGIN:
+    def _judge_speed(self, kind: str, elapsed: float, size: int) -> None:
+        largest, fastest = self._fastest.get(kind, (0, elapsed))
+        if size >= 2 * largest:  # a bigger class of answer (the first full page): a new yardstick
+            largest, fastest = size, elapsed
+        largest = max(largest, size)
+        # A short answer (the last page of a list) is no measure of the server's speed.
+        judged = 2 * size >= largest
+        self._fastest[kind] = (largest, min(fastest, elapsed) if judged else fastest)
+        if judged and elapsed > SLOW_FACTOR * fastest and elapsed - fastest > SLOW_MARGIN:
             self._back_off(f"Snipe-IT slowed down ({elapsed:.1f} s for an answer, {fastest:.1f} s at best)")
             return
         if self._limit < self.concurrency:

@@ -17,7 +17,7 @@ import requests
 import urllib3
 
 from assetsync import __version__
-from assetsync.limiter import RequestLimiter
+from assetsync.limiter import RequestLimiter, request_kind
 from assetsync.redact import first_line
 
 log = logging.getLogger("assetsync")
@@ -159,24 +159,25 @@ class SnipeITClient:
         Safe to call from several threads: each attempt holds one of the limiter's slots while it
         is out, and waits (holding none) before a retry."""
         url = f"{self.api_url}/{path.lstrip('/')}"
+        kind = request_kind(path, params)
         attempt = 0
         while True:
             sent_at = self.limiter.acquire(self._deadline)
             try:
                 resp, body = self._send(url, path, params)
             except _NO_ANSWER as exc:
-                self.limiter.release(sent_at, path, "busy")
+                self.limiter.release(sent_at, kind, "busy")
                 attempt = self._retry_or_raise(attempt, f"{type(exc).__name__} for {path}", None, exc)
                 continue
             except BaseException:
-                self.limiter.release(sent_at, path, "other")
+                self.limiter.release(sent_at, kind, "other")
                 raise
             elapsed = self._clock() - sent_at
             with self._count_lock:
                 self.requests_sent += 1
             self.limiter.observe(resp.headers, sent_at)
             retriable = resp.status_code in RETRIABLE_STATUSES
-            self.limiter.release(sent_at, path, "busy" if retriable else "ok")
+            self.limiter.release(sent_at, kind, "busy" if retriable else "ok", len(body))
             if retriable:
                 wait = self._server_wait(resp, body)
                 if resp.status_code == 429:

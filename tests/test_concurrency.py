@@ -141,6 +141,22 @@ def test_a_429_halves_the_requests_in_flight_and_good_answers_win_them_back(
         assert client.limiter.limit == 4
 
 
+def test_a_slowing_server_gets_fewer_requests_at_once(
+    slow: FakeSnipeIT, caplog: pytest.LogCaptureFixture
+) -> None:
+    def slow_down(info: RequestInfo) -> None:
+        # From the fifth page on, every page takes seconds instead of a moment (a loaded server).
+        if info.pass_name == "default" and php_intval(info.params.get("offset")) >= 36:
+            time.sleep(1.3)
+
+    slow.on_list_request(slow_down)
+    caplog.set_level("INFO", logger="assetsync")
+    pages, _, _ = read(slow)
+    assert set(row_ids(pages)) == slow.all_ids()
+    assert "Snipe-IT slowed down" in caplog.text
+    assert "now at most 2 request(s) in flight" in caplog.text
+
+
 def test_name_sorted_list_is_paged_by_overlap_not_by_id(slow: FakeSnipeIT) -> None:
     """Suppliers ignore sort=id and are read by name: ids come in no order, shifts still show."""
     by_name = [
