@@ -8,6 +8,7 @@ import os
 import platform
 import subprocess
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -288,3 +289,11 @@ def write_results(path: Path, text: str, *, begin: str = BEGIN, end: str = END) 
     else:
         new = (old.rstrip("\n") + "\n\n" if old else "# Benchmark results\n\n") + text
     path.write_text(new)
+
+
+def publish(text: str, out: str, log: Callable[[str], None], *, begin: str = BEGIN, end: str = END) -> None:
+    """Print the section and, unless `out` is '-', write it into that file between its markers."""
+    print(text)
+    if out != "-":
+        write_results(Path(out), text, begin=begin, end=end)
+        log(f"Wrote {out}")

@@ -21,8 +21,8 @@ from itertools import pairwise
 from pathlib import Path
 
 from cases import Bench, Run, throttle_figures, wait_out_window
-from infra import BenchError, FakeServer, PgCluster
-from report import commit, machine, write_results
+from infra import BenchError, FakeServer, PgCluster, run_main
+from report import commit, machine, publish
 
 BEGIN = "<!-- bench/slow.py output begins -->"
 END = "<!-- bench/slow.py output ends -->"
@@ -267,16 +267,9 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         pg.stop()
     text = render(args, results, time.time() - started)
-    print(text)
-    if args.out != "-":
-        write_results(Path(args.out), text, begin=BEGIN, end=END)
-        log(f"Wrote {args.out}")
+    publish(text, args.out, log, begin=BEGIN, end=END)
     return 0
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    except BenchError as exc:
-        print(f"bench: {exc}", file=sys.stderr)
-        sys.exit(1)
+    run_main(main)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -62,6 +62,19 @@ def default_list(fake: FakeSnipeIT) -> list[int]:
     )
 
 
+def once_at(fake: FakeSnipeIT, offset: int, action: Callable[[], None]) -> threading.Event:
+    """Run `action` once, when the list request for `offset` arrives (before it is answered)."""
+    fired = threading.Event()
+
+    def hook(info: RequestInfo) -> None:
+        if php_intval(info.params.get("offset")) == offset and not fired.is_set():
+            fired.set()
+            action()
+
+    fake.on_list_request(hook)
+    return fired
+
+
 def test_pages_of_one_list_are_in_flight_together(slow: FakeSnipeIT) -> None:
     pages, report, client = read(slow)
     assert set(row_ids(pages)) == slow.all_ids()
@@ -94,14 +107,7 @@ def test_rows_come_in_list_order_whatever_order_the_pages_arrive_in(slow: FakeSn
 def test_a_shift_between_pages_read_at_once_is_detected_and_re_read(slow: FakeSnipeIT) -> None:
     """A delete behind the reader while the pages at 18, 27 and 36 are out together."""
     victim = default_list(slow)[2]
-    fired = threading.Event()
-
-    def delete_behind(info: RequestInfo) -> None:
-        if info.pass_name == "default" and php_intval(info.params.get("offset")) == 27 and not fired.is_set():
-            fired.set()
-            slow.soft_delete(victim)
-
-    slow.on_list_request(delete_behind)
+    fired = once_at(slow, 27, lambda: slow.soft_delete(victim))
     pages, report, _ = read(slow)
     assert fired.is_set()
     assert slow.max_in_flight > 1
@@ -113,14 +119,7 @@ def test_a_shift_between_pages_read_at_once_is_detected_and_re_read(slow: FakeSn
 
 def test_an_asset_joining_behind_pages_read_at_once_makes_the_pass_read_again(slow: FakeSnipeIT) -> None:
     mover = min(a.id for a in slow.assets.values() if a.status_label and a.status_label[2] == "archived")
-    fired = threading.Event()
-
-    def unarchive_behind(info: RequestInfo) -> None:
-        if info.pass_name == "default" and php_intval(info.params.get("offset")) == 36 and not fired.is_set():
-            fired.set()
-            slow.unarchive(mover)
-
-    slow.on_list_request(unarchive_behind)
+    fired = once_at(slow, 36, lambda: slow.unarchive(mover))
     pages, report, _ = read(slow)
     assert fired.is_set() and mover < default_list(slow)[36]
     assert mover in row_ids(pages)
@@ -165,14 +164,7 @@ def test_name_sorted_list_is_paged_by_overlap_not_by_id(slow: FakeSnipeIT) -> No
     by_name = [i for i in by_name if i in default_list(slow)]
     assert by_name != sorted(by_name)
     victim = by_name[3]
-    fired = threading.Event()
-
-    def delete_behind(info: RequestInfo) -> None:
-        if php_intval(info.params.get("offset")) == 36 and not fired.is_set():
-            fired.set()
-            slow.soft_delete(victim)
-
-    slow.on_list_request(delete_behind)
+    fired = once_at(slow, 36, lambda: slow.soft_delete(victim))
     pages, report, _ = read(slow, passes=(("all", {}),), sort=("name", "asc"))
     assert fired.is_set()
     assert row_ids(pages) == by_name
