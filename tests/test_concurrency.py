@@ -83,6 +83,28 @@ def test_pages_of_one_list_are_in_flight_together(slow: FakeSnipeIT) -> None:
     assert [p.name for p in report.passes] == ["default", "Archived", "Deleted"]
 
 
+def test_lists_read_from_two_threads_share_the_clients_limit(slow: FakeSnipeIT) -> None:
+    """Two iter_all over one client (as an estate of several lists is read) stay within its limit."""
+    found: dict[str, set[int]] = {}
+    with client_for(slow, concurrency=2) as client:
+
+        def read_list(name: str, params: dict[str, str]) -> None:
+            pages = iter_all(client, PAGE, FetchReport(), passes=((name, params),))
+            found[name] = set(row_ids(list(pages)))
+
+        threads = [
+            threading.Thread(target=read_list, args=("default", {})),
+            threading.Thread(target=read_list, args=("Deleted", {"status": "Deleted"})),
+        ]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    assert found["default"] == set(default_list(slow))
+    assert found["Deleted"] == {i for i, a in slow.assets.items() if a.deleted_at is not None}
+    assert slow.max_in_flight == 2
+
+
 def test_concurrency_one_sends_one_request_at_a_time(slow: FakeSnipeIT) -> None:
     pages, _, _ = read(slow, concurrency=1)
     assert set(row_ids(pages)) == slow.all_ids()
