@@ -284,7 +284,10 @@ def _read_pages(
     """Read every page, handing `fresh` the rows first seen and `again` those seen in an earlier
     pass (an asset that moved lists while we read: the later copy wins); return the ids seen."""
     seen: set[int] = set()
-    pages = prefetch(iter_all(client, settings.page_size, report), depth=opts.prefetch_pages)
+    # The pager already holds the pages it reads ahead (up to SNIPEIT_CONCURRENCY); the queue to the
+    # writer makes up the rest, so as many pages wait in memory as with one page in flight.
+    depth = opts.prefetch_pages and max(1, opts.prefetch_pages - (client.concurrency - 1))
+    pages = prefetch(iter_all(client, settings.page_size, report), depth=depth)
     with _collector_paused():
         for page in pages:
             _take_page(page, seen, result, fresh, again)
