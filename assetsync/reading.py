@@ -30,6 +30,10 @@ def read_entity(
     return the ids seen."""
     seen: set[int] = set()
     report = FetchReport()
+    # The pager already holds the pages it reads ahead (up to SNIPEIT_CONCURRENCY); the queue to the
+    # writer makes up the rest, so as many pages wait in memory as with one page in flight.
+    prefetch_pages = ctx.options.prefetch_pages
+    depth = prefetch_pages and max(1, prefetch_pages - (ctx.client.concurrency - 1))
     pages = prefetch(
         iter_all(
             ctx.client,
@@ -39,7 +43,7 @@ def read_entity(
             passes=entity.passes,
             sort=entity.sort,
         ),
-        depth=ctx.options.prefetch_pages,
+        depth=depth,
     )
     with permission_named(entity):
         for page in pages:

@@ -21,6 +21,8 @@ WORK_DIR = BENCH_DIR / ".work"
 PEERS_VENV = WORK_DIR / "peers"
 CHURN = {"changed": 0.05, "soft_deleted": 0.01, "purged": 0.005, "new": 0.01}
 DLT_FORMATS = ("insert_values", "csv")
+# What assetsync's --json says about its time with Snipe-IT.
+TIMES = ("concurrency", "server_wait_seconds", "throttle_wait_seconds")
 
 # Where each tool keeps the assets, and which of its ids count as "held" (assetsync keeps removed
 # assets with removed_at set, so only the live ones count).
@@ -181,7 +183,8 @@ class Bench:
             if tool == "floor-fetch":
                 return run
         if tool.startswith("assetsync"):
-            run.extra.update({k: out.get(k) for k in ("inserted", "updated", "removed", "requests", "pages")})
+            keys = ("inserted", "updated", "removed", "requests", "pages", *TIMES)
+            run.extra.update({k: out.get(k) for k in keys})
         ins, upd, dele = self.pg.table_stats(dbname, schema, table)
         run.inserted, run.updated, run.deleted = ins - before[0], upd - before[1], dele - before[2]
         if expect_ids is not None:

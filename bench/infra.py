@@ -14,7 +14,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -38,6 +38,15 @@ PG_SETTINGS = (
 
 class BenchError(Exception):
     """The benchmark could not run; the message says what to fix."""
+
+
+def run_main(main: Callable[[], int]) -> None:
+    """Exit with what `main` returns; a BenchError ends the process with its message and code 1."""
+    try:
+        sys.exit(main())
+    except BenchError as exc:
+        print(f"bench: {exc}", file=sys.stderr)
+        sys.exit(1)
 
 
 @dataclass

@@ -8,6 +8,7 @@ import os
 import platform
 import subprocess
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -327,13 +328,22 @@ def render(
     return "\n".join(lines) + "\n"
 
 
-def write_results(path: Path, text: str) -> None:
-    """Replace the generated part of results.md, keeping whatever is written around it."""
+def write_results(path: Path, text: str, *, begin: str = BEGIN, end: str = END) -> None:
+    """Replace the generated part of results.md (between `begin` and `end`), keeping whatever is
+    written around it."""
     old = path.read_text() if path.exists() else ""
-    if BEGIN in old and END in old:
-        head, rest = old.split(BEGIN, 1)
-        tail = rest.split(END, 1)[1]
+    if begin in old and end in old:
+        head, rest = old.split(begin, 1)
+        tail = rest.split(end, 1)[1]
         new = head + text.rstrip("\n") + tail
     else:
         new = (old.rstrip("\n") + "\n\n" if old else "# Benchmark results\n\n") + text
     path.write_text(new)
+
+
+def publish(text: str, out: str, log: Callable[[str], None], *, begin: str = BEGIN, end: str = END) -> None:
+    """Print the section and, unless `out` is '-', write it into that file between its markers."""
+    print(text)
+    if out != "-":
+        write_results(Path(out), text, begin=begin, end=end)
+        log(f"Wrote {out}")

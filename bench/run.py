@@ -21,8 +21,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from cases import CHURN, DLT_FORMATS, Bench, Result, ensure_peers_venv, throttle_figures, wait_out_window
-from infra import BenchError, FakeServer, PgCluster, verify_stats_method
-from report import SizeResults, render, write_results
+from infra import BenchError, FakeServer, PgCluster, run_main, verify_stats_method
+from report import SizeResults, publish, render
 
 ALL_CASES = ("floor", "first", "nochange", "churn", "naive", "dlt", "throttled", "latency", "estate")
 
@@ -226,16 +226,9 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         pg.stop()
     text = render(all_results, args=args, pg_version=pg_version, elapsed_s=time.time() - started)
-    print(text)
-    if args.out != "-":
-        write_results(Path(args.out), text)
-        log(f"Wrote {args.out}")
+    publish(text, args.out, log)
     return 0
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    except BenchError as exc:
-        print(f"bench: {exc}", file=sys.stderr)
-        sys.exit(1)
+    run_main(main)

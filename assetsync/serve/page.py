@@ -104,7 +104,7 @@ def _health(data: PageData) -> str:
         badge = "Overdue" if overdue else "On time"
         success = (
             f'<span class="badge {verdict}">{badge}</span> run {last.run_id}, {_time(last.finished_at)} '
-            f"(<span id=\"age\">{age_text(last.age_seconds)}</span> ago)"
+            f'(<span id="age">{age_text(last.age_seconds)}</span> ago)'
         )
     scheduler = scheduler_text(schedule, data.scheduling)
     times = ", ".join(schedule.times) or "none (ASSETSYNC_SYNC_TIMES)"

@@ -1,7 +1,7 @@
 """The control API as an APIRouter: what `assetsync serve` serves, and what a host FastAPI app mounts.
 
-    app = FastAPI(lifespan=lifespan)
-    app.include_router(create_router(), prefix="/assetsync", dependencies=[Depends(require_admin)])
+app = FastAPI(lifespan=lifespan)
+app.include_router(create_router(), prefix="/assetsync", dependencies=[Depends(require_admin)])
 """
 
 # No `from __future__ import annotations` here: FastAPI reads the endpoints' annotations at run
