@@ -74,10 +74,18 @@ def fresh_database(pg_admin_dsn: str) -> Iterator[str]:
             admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
 
 
+# A test runs several syncs of the whole estate within seconds, where a schedule runs one every few
+# hours: Snipe-IT's 120 requests a minute would pause most of them for a window. The throttle has
+# tests of its own, on fakes that set their own limit.
+TEST_RATE_LIMIT = 2000
+
+
 @pytest.fixture
 def fake() -> Iterator[FakeSnipeIT]:
-    """A fake Snipe-IT with 120 realistic assets (some archived, some soft-deleted)."""
-    with FakeSnipeIT(generate_assets(120, seed=7), token=TOKEN) as server:
+    """A fake Snipe-IT with 120 realistic assets (some archived, some soft-deleted) and their estate."""
+    with FakeSnipeIT(
+        generate_assets(120, seed=7), token=TOKEN, rate_limit_per_window=TEST_RATE_LIMIT
+    ) as server:
         yield server
 
 

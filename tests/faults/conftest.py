@@ -16,7 +16,8 @@ from tests.faults.harness import Expect, Run, check
 def fenv(fake: FakeSnipeIT, db_dsn: str, tmp_path: Path) -> dict[str, str]:
     """Settings for a fault scenario: 20-row pages (several per pass), three retries, a run budget
     (make_env already makes waits and timeouts short)."""
-    # The fake counts 120 requests a minute per user, like Snipe-IT; no scenario comes near that.
+    # The fake counts requests per minute like Snipe-IT, at a limit no scenario comes near
+    # (tests/conftest.py says why).
     return make_env(
         fake,
         db_dsn,
