@@ -113,36 +113,53 @@ def _prepare(ctx: RunContext, tables: dict[str, EntityTable]) -> set[str]:
 
 
 def _first_load(ctx: RunContext, tables: dict[str, EntityTable]) -> None:
-    """An empty assets table: COPY hardware straight into it inside one transaction that commits
-    only once every entity is proven complete. Each asset is written once instead of staged and
-    then merged, and a failure still leaves every table as it was. The other entities are staged
-    and merged inside the same transaction."""
-    hardware, counts, reader = tables["hardware"], ctx.counts(HARDWARE), ctx.reader(HARDWARE)
+    """An empty assets table: one transaction, open while pages arrive, that commits only once
+    every entity is proven complete. Every table that is still empty is copied straight into, so
+    each row is written once instead of staged and then merged; a table that already holds rows
+    (an entity synced before hardware was) is staged and merged as usual. A failure anywhere
+    still leaves every table as it was."""
     # Bounded by the rest of the run's budget, plus the usual allowance for the statements after it.
     left = max(ctx.seconds_left(), 0) + ctx.settings.statement_timeout
-    with RowSpill() as moved, ctx.store.load_transaction(left):
-        # One COPY for all pages: PostgreSQL parses rows while the next pages are read and built.
-        with hardware.copy_into_table() as write:
+    with ctx.store.load_transaction(left):
+        staged: dict[str, int] = {}
+        for entity in ctx.entities:
+            table = tables[entity.name]
+            if entity is HARDWARE or table.is_empty():
+                _load_directly(ctx, table)
+            else:
+                staged[entity.name] = len(stage_entity(ctx, entity, table, ctx.counts(entity), compare=True))
+        for name, fetched in staged.items():
+            entity = tables[name].entity
+            _write(ctx, tables[name], confirm_removals(ctx, entity, tables[name], fetched))
+        _succeed(ctx)
+
+
+def _load_directly(ctx: RunContext, table: EntityTable) -> None:
+    """COPY an entity's pages straight into its empty table. One COPY for all pages: PostgreSQL
+    parses rows while the next pages are read and built. Rows read again in a later pass (a record
+    that moved lists while the passes were read) wait in a temporary file, then replace the copy
+    written earlier."""
+    entity, counts, reader = table.entity, ctx.counts(table.entity), ctx.reader(table.entity)
+    with RowSpill() as moved:
+        with table.copy_into_table() as write:
 
             def load(rows: list[dict[str, Any]], seq: int) -> None:
                 for row in rows:
-                    write(HARDWARE.record(row, reader))
+                    write(entity.record(row, reader))
 
-            seen = read_entity(ctx, HARDWARE, counts, load, moved.add)
+            seen = read_entity(ctx, entity, counts, load, moved.add)
         if moved.rows:
-            log.info("%d assets were read again in a later pass; their later copies are kept", moved.rows)
+            log.info(
+                "%d %s were read again in a later pass; their later copies are kept",
+                moved.rows,
+                entity.plural,
+            )
         for seq, rows in moved.pages():
-            hardware.copy_rows((HARDWARE.record(r, reader) for r in rows), seq, override=True)
-        hardware.apply_overrides_to_table()
-        reader.problems.summary()
-        counts.inserted = len(seen)
-        others = [e for e in ctx.entities if e is not HARDWARE]
-        fetched = {e.name: stage_entity(ctx, e, tables[e.name], ctx.counts(e), compare=True) for e in others}
-        removals = {e.name: confirm_removals(ctx, e, tables[e.name], len(fetched[e.name])) for e in others}
-        for entity in others:
-            _write(ctx, tables[entity.name], removals[entity.name])
-        hardware.record_mapping()
-        _succeed(ctx)
+            table.copy_rows((entity.record(r, reader) for r in rows), seq, override=True)
+    table.apply_overrides_to_table()
+    reader.problems.summary()
+    counts.inserted = len(seen)
+    table.record_mapping()
 
 
 def _write(ctx: RunContext, table: EntityTable, removed: list[int]) -> None:
