@@ -302,6 +302,15 @@ class Settings:
         "Days to keep the daily logs; older sync_*.log files are deleted when a run starts (0 keeps all).",
         hint="use a whole number of days such as 30 (0 keeps logs forever)",
     )
+    history_retention_days: int = setting(
+        "ASSETSYNC_HISTORY_RETENTION_DAYS",
+        "0",
+        non_negative_int,
+        "Days to keep replaced versions in assets_history and users_history; older versions are "
+        "deleted in each run's write transaction (0 keeps every version, so *_as_of() reaches back "
+        "to the first sync).",
+        hint="use a whole number of days such as 730 (0 keeps every version)",
+    )
     removal_brake: float = setting(
         "ASSETSYNC_REMOVAL_BRAKE",
         "0.10",

@@ -149,6 +149,9 @@ def _write(ctx: RunContext, table: EntityTable, removed: list[int]) -> None:
     """Merge one entity's stage into its table and mark its confirmed removals (in the run's
     transaction)."""
     entity, counts = table.entity, ctx.counts(table.entity)
+    pruned = table.prune_history(ctx.settings.history_retention_days)
+    if pruned:
+        log.info("Deleted %d version(s) of %s older than the history retention", pruned, entity.table)
     stored = table.stored_mapping()
     current = (entity.mapping_version, entity.mapping_seed)
     if stored is not None and stored != current:

@@ -13,6 +13,7 @@ from assetsync import __version__
 from assetsync.entities import ENTITIES, HARDWARE, Entity
 from assetsync.entities.model import DOCUMENT_COLUMNS, TRACKING_COLUMNS
 from assetsync.store.connection import StoreError, pg_reason
+from assetsync.store.history import match_history
 from assetsync.store.views import VIEW_VERSION, view_statements
 
 log = logging.getLogger("assetsync")
@@ -158,6 +159,8 @@ class SchemaManager:
         if up_to == LATEST_VERSION:
             for entity in ENTITIES:
                 self._use_lz4_if_offered(entity.table)
+                if entity.history:
+                    self._use_lz4_if_offered(entity.history_table)
         return len(steps)
 
     def _apply(self, steps: Sequence[tuple[int, list[sql.Composed]]], *, first: bool) -> None:
@@ -207,6 +210,9 @@ class SchemaManager:
                         )
                     )
                     log.info("Added column %s to table %s.%s", name, self.schema_name, entity.table)
+        for entity in entities:
+            if entity.history:
+                match_history(self.conn, self.schema_name, entity, TOAST_TUPLE_TARGET)
         row = self.conn.execute(
             "SELECT obj_description(to_regclass(%s), 'pg_class')", (self._qualified("asset_overview"),)
         ).fetchone()
