@@ -16,6 +16,8 @@ MANAGED_TABLES: tuple[str, ...] = (
     "sync_runs",
     "schema_version",
     "entity_mappings",
+    "activity",
+    "activity_state",
 )
 
 

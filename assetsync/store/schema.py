@@ -12,6 +12,7 @@ from psycopg import sql
 from assetsync import __version__
 from assetsync.entities import ENTITIES, HARDWARE, Entity
 from assetsync.entities.model import DOCUMENT_COLUMNS, TRACKING_COLUMNS
+from assetsync.store.activity import activity_ddl
 from assetsync.store.connection import StoreError, pg_reason
 from assetsync.store.history import match_history
 from assetsync.store.views import VIEW_VERSION, view_statements
@@ -95,10 +96,11 @@ def _migrations(schema: str) -> list[tuple[int, list[sql.Composed]]]:
                 ).format(s=s),
             ],
         ),
+        (4, activity_ddl(schema)),
     ]
 
 
-LATEST_VERSION = 3
+LATEST_VERSION = 4
 
 
 class SchemaManager:
