@@ -18,6 +18,7 @@ MANAGED_TABLES: tuple[str, ...] = (
     "entity_mappings",
     "activity",
     "activity_state",
+    "asset_assignments",
 )
 
 

@@ -13,6 +13,7 @@ from assetsync import __version__
 from assetsync.entities import ENTITIES, HARDWARE, Entity
 from assetsync.entities.model import DOCUMENT_COLUMNS, TRACKING_COLUMNS
 from assetsync.store.activity import activity_ddl
+from assetsync.store.assignments import assignments_ddl
 from assetsync.store.connection import StoreError, pg_reason
 from assetsync.store.history import match_history
 from assetsync.store.views import VIEW_VERSION, view_statements
@@ -97,10 +98,11 @@ def _migrations(schema: str) -> list[tuple[int, list[sql.Composed]]]:
             ],
         ),
         (4, activity_ddl(schema)),
+        (5, assignments_ddl(schema)),
     ]
 
 
-LATEST_VERSION = 4
+LATEST_VERSION = 5
 
 
 class SchemaManager:
