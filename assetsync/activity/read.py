@@ -19,6 +19,7 @@ skipping it.
 from __future__ import annotations
 
 import contextlib
+import gc
 import logging
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
@@ -59,6 +60,8 @@ def read_activity(ctx: RunContext, table: ActivityTable, counts: EntityCounts) -
                 counts.fetched += table.copy_rows((record(r, reader) for r in rows), counts.pages)
                 if counts.pages % CHUNK_PAGES == 0:
                     _add(counts, table.commit_chunk(position, done=False))
+                if counts.pages % 100 == 0:
+                    gc.collect()  # automatic collection is paused while pages stream (reading.py)
             _add(counts, table.commit_chunk(position, done=True))
             log.info("Activity backfill finished at position %d of the log", position)
         else:
