@@ -14,7 +14,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -238,6 +238,29 @@ class PgCluster:
     def ids(self, dbname: str, query: str) -> set[int]:
         with self.admin(dbname) as conn:
             return {int(r[0]) for r in conn.execute(query).fetchall()}
+
+
+@contextlib.contextmanager
+def started_cluster() -> Iterator[PgCluster]:
+    """A PostgreSQL cluster of the benchmark's own, from the binaries found, stopped afterwards."""
+    bindir = PgCluster.find_bindir()
+    if bindir is None:
+        raise BenchError("no PostgreSQL server binaries found; install PostgreSQL or set PG_BINDIR")
+    pg = PgCluster(bindir)
+    try:
+        pg.start()
+        yield pg
+    finally:
+        pg.stop()
+
+
+def bench_main(main: Callable[[], int]) -> None:
+    """Run a benchmark's main; a BenchError is one line on stderr and exit code 1."""
+    try:
+        sys.exit(main())
+    except BenchError as exc:
+        print(f"bench: {exc}", file=sys.stderr)
+        sys.exit(1)
 
 
 def verify_stats_method(pg: PgCluster) -> None:
