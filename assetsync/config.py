@@ -316,7 +316,7 @@ class Settings:
         non_negative_int,
         "Days to keep replaced versions in assets_history and users_history; older versions are "
         "deleted in each run's write transaction (0 keeps every version, so *_as_of() reaches back "
-        "to the first sync).",
+        "to the first sync). Above 0 the sync role also needs DELETE on those two tables.",
         hint="use a whole number of days such as 730 (0 keeps every version)",
     )
     removal_brake: float = setting(

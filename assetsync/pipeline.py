@@ -127,15 +127,12 @@ def _activity(ctx: RunContext) -> ActivityTable | None:
 
 
 def _write_activity(ctx: RunContext, table: ActivityTable | None) -> None:
-    """In the run's transaction, after the assets: the staged new entries, then the assignment
-    intervals from the activity and asset rows as this transaction leaves them."""
+    """In the run's transaction: the staged new entries (asset_assignments, a view over them and
+    the assets, follows by itself)."""
     if table is not None and ctx.result.activity is not None:
         inserted, updated = table.merge()
         ctx.result.activity.inserted += inserted
         ctx.result.activity.updated += updated
-    opened, closed = ctx.store.refresh_assignments()
-    if opened or closed:
-        log.info("Assignment intervals: %d written, %d replaced or dropped", opened, closed)
 
 
 def _first_load(ctx: RunContext, tables: dict[str, EntityTable], activity: ActivityTable | None) -> None:

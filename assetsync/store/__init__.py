@@ -17,7 +17,6 @@ from psycopg import sql
 from assetsync.entities import Entity
 from assetsync.store.access import MANAGED_TABLES, AccessInspector, SchemaAccess
 from assetsync.store.activity import ActivityTable
-from assetsync.store.assignments import refresh_assignments
 from assetsync.store.connection import (
     LockBusyError,
     StoreError,
@@ -47,10 +46,6 @@ class Store(AccessInspector, RunHistory, SyncLock):
 
     def activity_table(self) -> ActivityTable:
         return ActivityTable(self.conn, self.schema_name)
-
-    def refresh_assignments(self) -> tuple[int, int]:
-        """asset_assignments from the activity and asset rows (in the run's transaction)."""
-        return refresh_assignments(self.conn, self.schema_name)
 
     @contextmanager
     def merge_transaction(self) -> Iterator[None]:

@@ -18,7 +18,6 @@ MANAGED_TABLES: tuple[str, ...] = (
     "entity_mappings",
     "activity",
     "activity_state",
-    "asset_assignments",
 )
 
 

@@ -1,30 +1,17 @@
 """`asset_assignments`: who had which asset when, as intervals built from the activity log and the
-asset rows, kept in step by the run's merge transaction.
+asset rows.
 
-It is a table brought to the wanted rows by difference, not a materialized view: a REFRESH
-rewrites every row each run, and a run with no change must write no row anywhere. The wanted
-rows are computed in SQL into a temporary table; rows that are no longer wanted are deleted and
-missing ones inserted, so an unchanged history is not touched.
+A plain view over `activity` and `assets`, not a table or a materialized view: it is always
+exactly what the last committed run left in those tables, a run writes nothing for it (a run with
+no change writes no row anywhere), and the sync role needs no right beyond the documented SELECT,
+INSERT and UPDATE (rebuilding a table needs DELETE; a REFRESH needs ownership and rewrites every
+row). A question about one asset reads only that asset's events: PostgreSQL pushes `asset_id = N`
+into the window's partition and the per-asset lookup, both served by indexes on `activity`.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
-import psycopg
 from psycopg import sql
-
-COLUMNS: tuple[tuple[str, str], ...] = (
-    ("asset_id", "bigint NOT NULL"),
-    ("assigned_to_type", "text"),
-    ("assigned_to_id", "bigint"),
-    ("assigned_to_name", "text"),
-    ("checked_out_at", "timestamptz"),
-    ("checked_in_at", "timestamptz"),
-    ("checkout_activity_id", "bigint"),
-    ("checkin_activity_id", "bigint"),
-    ("source", "text NOT NULL"),
-)
 
 # Pairing (shared/docs §6.8): per asset, checkouts and check-ins in (action_date, id) order; a
 # checkout opens an interval and the next event of either kind ends it (a checkout while out ends
@@ -32,18 +19,18 @@ COLUMNS: tuple[tuple[str, str], ...] = (
 # start the log does not hold. Then the asset rows: an open interval whose target is no longer the
 # asset's is closed at the asset's last checkout (or check-in), and an asset out now without a
 # matching open interval gets one from its row (`source = asset_row`), starting at last_checkout.
-_WANTED = """
-CREATE TEMP TABLE assetsync_assignments ON COMMIT DROP AS
-WITH ev AS (
+_VIEW = """
+CREATE OR REPLACE VIEW {s}.asset_assignments AS
+WITH ev AS NOT MATERIALIZED (
     SELECT item_id AS asset_id, id, action, target_type, target_id, target_name,
            coalesce(action_date, created_at) AS at
     FROM {s}.activity
     WHERE item_type = 'asset' AND item_id IS NOT NULL AND action IN ('checkout', 'checkin')
-), seq AS (
+), seq AS NOT MATERIALIZED (
     SELECT *, lead(id) OVER w AS next_id, lead(at) OVER w AS next_at, lead(action) OVER w AS next_action,
            lag(action) OVER w AS prev_action
     FROM ev WINDOW w AS (PARTITION BY asset_id ORDER BY at, id)
-), pairs AS (
+), pairs AS NOT MATERIALIZED (
     SELECT asset_id, target_type, target_id, target_name, at AS checked_out_at, next_at AS checked_in_at,
            id AS checkout_activity_id,
            CASE WHEN next_action = 'checkin' THEN next_id END AS checkin_activity_id
@@ -60,37 +47,36 @@ SELECT p.asset_id, p.target_type AS assigned_to_type, p.target_id AS assigned_to
                                                  THEN coalesce(a.last_checkin, a.updated_at)
                                                  ELSE coalesce(a.last_checkout, a.updated_at) END)
             ELSE p.checked_in_at END AS checked_in_at,
-       p.checkout_activity_id, p.checkin_activity_id, 'activity' AS source
+       p.checkout_activity_id, p.checkin_activity_id, 'activity'::text AS source
 FROM pairs p LEFT JOIN {s}.assets a ON a.id = p.asset_id
 UNION ALL
 SELECT a.id, a.assigned_to_type, a.assigned_to_id, a.assigned_to_name, a.last_checkout, NULL, NULL, NULL,
        'asset_row'
 FROM {s}.assets a
+-- The log holds an open interval to the asset's target when the asset's last event is a checkout
+-- to it: one index lookup per asset out.
+LEFT JOIN LATERAL (
+    SELECT e.action, e.target_type, e.target_id FROM {s}.activity e
+    WHERE e.item_type = 'asset' AND e.item_id = a.id AND e.action IN ('checkout', 'checkin')
+    ORDER BY coalesce(e.action_date, e.created_at) DESC, e.id DESC LIMIT 1
+) last ON true
 WHERE a.removed_at IS NULL AND a.assigned_to_id IS NOT NULL
-  AND NOT EXISTS (SELECT 1 FROM pairs p WHERE p.asset_id = a.id AND p.checked_in_at IS NULL
-                  AND p.target_type = a.assigned_to_type AND p.target_id = a.assigned_to_id)
+  AND (last.action IS DISTINCT FROM 'checkout'
+       OR (last.target_type, last.target_id) IS DISTINCT FROM (a.assigned_to_type, a.assigned_to_id))
 """
 
 
 def assignments_ddl(schema: str) -> list[sql.Composed]:
     s = sql.Identifier(schema)
-    columns = sql.SQL(", ").join(sql.SQL("{} {}").format(sql.Identifier(n), sql.SQL(d)) for n, d in COLUMNS)
     return [
-        sql.SQL("CREATE TABLE IF NOT EXISTS {s}.asset_assignments ({c})").format(s=s, c=columns),
-        sql.SQL(
-            "CREATE INDEX IF NOT EXISTS asset_assignments_asset_idx ON {s}.asset_assignments (asset_id)"
-        ).format(s=s),
-        sql.SQL(
-            "CREATE INDEX IF NOT EXISTS asset_assignments_target_idx "
-            "ON {s}.asset_assignments (assigned_to_type, assigned_to_id)"
-        ).format(s=s),
-        # The pairing reads only asset checkouts and check-ins.
+        # The pairing and the lookup of an asset's last event read only asset checkouts and check-ins.
         sql.SQL(
             "CREATE INDEX IF NOT EXISTS activity_assignment_events_idx "
-            "ON {s}.activity (item_id, action_date, id) "
+            "ON {s}.activity (item_id, (coalesce(action_date, created_at)), id) "
             "WHERE item_type = 'asset' AND action IN ('checkout', 'checkin')"
         ).format(s=s),
-        sql.SQL("COMMENT ON TABLE {s}.asset_assignments IS {t}").format(
+        sql.SQL(_VIEW).format(s=s),
+        sql.SQL("COMMENT ON VIEW {s}.asset_assignments IS {t}").format(
             s=s,
             t=sql.Literal(
                 "Who had which asset when: one row per time an asset was out (checked_in_at NULL while "
@@ -98,38 +84,3 @@ def assignments_ddl(schema: str) -> list[sql.Composed]:
             ),
         ),
     ]
-
-
-def refresh_assignments(conn: psycopg.Connection[Any], schema: str) -> tuple[int, int]:
-    """Bring asset_assignments to the wanted rows (inside the run's transaction); returns
-    (inserted, deleted), both 0 when nothing changed."""
-    s = sql.Identifier(schema)
-    table = sql.Identifier(schema, "asset_assignments")
-    wanted = sql.Identifier("assetsync_assignments")
-    # asset_id is never NULL: comparing it with = lets PostgreSQL hash the anti-joins instead of
-    # comparing every pair of rows.
-    same = sql.SQL(" AND ").join(
-        [
-            sql.SQL("w.asset_id = t.asset_id"),
-            *(
-                sql.SQL("w.{c} IS NOT DISTINCT FROM t.{c}").format(c=sql.Identifier(n))
-                for n, _ in COLUMNS[1:]
-            ),
-        ]
-    )
-    names = sql.SQL(", ").join(sql.Identifier(n) for n, _ in COLUMNS)
-    conn.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(wanted))
-    conn.execute(sql.SQL(_WANTED).format(s=s))
-    deleted = conn.execute(
-        sql.SQL("DELETE FROM {t} t WHERE NOT EXISTS (SELECT 1 FROM {w} w WHERE {same})").format(
-            t=table, w=wanted, same=same
-        )
-    ).rowcount
-    inserted = conn.execute(
-        sql.SQL(
-            "INSERT INTO {t} ({names}) SELECT {names} FROM {w} w "
-            "WHERE NOT EXISTS (SELECT 1 FROM {t} t WHERE {same})"
-        ).format(t=table, w=wanted, same=same, names=names)
-    ).rowcount
-    conn.execute(sql.SQL("DROP TABLE {}").format(wanted))
-    return inserted, deleted

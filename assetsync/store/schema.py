@@ -1,4 +1,4 @@
-"""The schema: versioned migrations, entity tables built from their declarations, the view."""
+"""The schema: versioned migrations, entity tables built from their declarations, the views."""
 
 from __future__ import annotations
 
