@@ -167,6 +167,13 @@ def _eventlog(raw: str) -> bool:
     return alert_value.eventlog(raw) if raw.strip() else alert_value.EVENTLOG_DEFAULT
 
 
+def _concurrency(raw: str) -> int:
+    value = int(raw)
+    if not 1 <= value <= 16:
+        raise ValueError(raw)
+    return value
+
+
 def _entity_names(raw: str) -> tuple[str, ...]:
     names = [n.strip().lower() for n in raw.split(",") if n.strip()]
     if not names or names == ["all"]:
@@ -259,6 +266,15 @@ class Settings:
         "Length in seconds of Snipe-IT's throttle window (API_THROTTLE_PER_MINUTE counts per minute); a "
         "429 without a wait hint waits out this window.",
         hint="use the seconds of Snipe-IT's throttle window, such as 60",
+    )
+    concurrency: int = setting(
+        "SNIPEIT_CONCURRENCY",
+        "4",
+        _concurrency,
+        "Requests to Snipe-IT in flight at once (pages of a list read ahead, removal checks); fewer "
+        "after a 429, an error or a slowing server, never more than its throttle allows. 1 = one page "
+        "at a time.",
+        hint="use a whole number from 1 to 16 (1 = one page at a time)",
     )
     server_timezone: ZoneInfo = setting(
         "SNIPEIT_TIMEZONE",
@@ -377,6 +393,15 @@ class Settings:
         "refuses to listen on an address other machines can reach (the default, 127.0.0.1, is fine) "
         "and takes control requests from this machine only.",
         secret=True,
+        section="assetsync serve (optional: the in-process scheduler with an HTTP API)",
+    )
+    scheduler_enabled: bool = setting(
+        "ASSETSYNC_SCHEDULER",
+        "on",
+        boolean,
+        "off: this process runs no scheduled syncs (for all but one worker of a host app that mounts "
+        "the API); it still serves every endpoint and starts the syncs asked for over the API.",
+        hint="use on or off",
         section="assetsync serve (optional: the in-process scheduler with an HTTP API)",
     )
     # -- alerts (assetsync/alerts; validators in alerts/validate.py) ------------------------------

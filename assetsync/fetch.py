@@ -1,4 +1,4 @@
-"""Reading every row of a Snipe-IT list: its passes, overlapping offset pages, completeness proof.
+"""Reading every hardware asset: three passes, overlapping offset pages, completeness proof.
 
 Offset paging is not a snapshot: an asset deleted or archived before the current position pulls
 every later row up by one, and the row at the page boundary is silently skipped. Each page
@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import Any
 
+from assetsync.pages import PageReader, each_at_once, list_page
 from assetsync.snipeit import BadResponseError, SnipeITClient, SnipeITError
 
 log = logging.getLogger("assetsync")
@@ -25,6 +26,7 @@ PASSES: tuple[tuple[str, Mapping[str, str]], ...] = (
     ("Deleted", {"status": "Deleted"}),
 )
 MAX_PASS_ATTEMPTS = 3
+SORT_BY_ID = ("id", "asc")
 
 
 class IncompleteFetchError(SnipeITError):
@@ -74,7 +76,7 @@ class FetchReport:
 
 
 def _row_id(row: Any) -> int:
-    """The id of a row; a string of ASCII digits counts, anything else fails the run."""
+    """The asset id of a row; a string of ASCII digits counts, anything else fails the run."""
     if not isinstance(row, dict):
         raise BadResponseError(f"Snipe-IT sent a list row that is not an object: {str(row)[:100]!r}")
     value = row.get("id")
@@ -83,40 +85,28 @@ def _row_id(row: Any) -> int:
         if isinstance(value, str) and value.isascii() and value.isdigit():
             return int(value)
         raise BadResponseError(
-            f"Snipe-IT sent a row whose id is not a whole number: {str(value)[:50]!r}; "
-            "the row cannot be stored, so nothing was changed"
+            f"Snipe-IT sent an asset whose id is not a whole number: {str(value)[:50]!r}; "
+            "the asset cannot be stored, so nothing was changed"
         )
     return value
 
 
-@dataclass(frozen=True)
-class ListSpec:
-    """Which list to read: the endpoint under /api/v1 and the order asked for."""
-
-    endpoint: str = "hardware"
-    sort: tuple[str, str] = ("id", "asc")
-
-    @property
-    def by_id(self) -> bool:
-        return self.sort == ("id", "asc")
+def _noun(endpoint: str) -> str:
+    """What a list's rows are called in messages: hardware rows are assets."""
+    return "assets" if endpoint == "hardware" else endpoint.replace("/", " ")
 
 
-def _list_page(
-    client: SnipeITClient, spec: ListSpec, params: Mapping[str, str], offset: int, limit: int
-) -> tuple[int, list[Any]]:
-    query: dict[str, str | int] = {
-        **params, "limit": limit, "offset": offset, "sort": spec.sort[0], "order": spec.sort[1]
-    }  # fmt: skip
-    data = client.get(spec.endpoint, query).data
-    if not isinstance(data, dict) or not isinstance(data.get("rows"), list):
-        raise BadResponseError(
-            f"Snipe-IT's {spec.endpoint} list did not have the usual {{total, rows}} shape; "
-            "check that SNIPEIT_API_URL points at Snipe-IT"
-        )
-    total = data.get("total")
-    if isinstance(total, bool) or not isinstance(total, int):
-        raise BadResponseError(f"Snipe-IT's {spec.endpoint} list had no whole-number total ({total!r})")
-    return total, data["rows"]
+def _anchor(joined: list[int], ids: list[int]) -> tuple[int, bool] | None:
+    """Where the page joins the last one: the position of the last of `joined`'s rows it holds, and
+    whether that row is the very last one. None when the two pages share no row."""
+    if not ids:
+        return None
+    where = {v: i for i, v in enumerate(ids)}
+    for j in range(len(joined) - 1, -1, -1):
+        i = where.get(joined[j])
+        if i is not None:
+            return i, j == len(joined) - 1
+    return None
 
 
 def iter_pass(
@@ -125,17 +115,35 @@ def iter_pass(
     params: Mapping[str, str],
     page_size: int,
     report: PassReport,
-    spec: ListSpec = ListSpec(),
+    *,
+    endpoint: str = "hardware",
+    sort: tuple[str, str] = SORT_BY_ID,
 ) -> Iterator[Page]:
-    """Yield the new rows of one pass, page by page, in list order, each id once."""
+    """Yield the new rows of one pass, page by page in list order, each id once.
+
+    Pages are requested ahead (up to the client's concurrency) at the offsets the plan expects;
+    every page is still checked against the one before it, in order, once it has arrived.
+    """
+    by_id = tuple(sort) == SORT_BY_ID
+    noun = _noun(endpoint)
+    query = {**params, "sort": sort[0], "order": sort[1]}
+    with PageReader(client, endpoint, query, client.concurrency) as reader:
+        yield from _paginate(reader, name, page_size, report, by_id, noun, endpoint)
+
+
+def _paginate(
+    reader: PageReader, name: str, page_size: int, report: PassReport, by_id: bool, noun: str, endpoint: str
+) -> Iterator[Page]:
     offset = 0
-    last_id: int | None = None
     limit = page_size
+    joined: list[int] | None = None  # ids of the last page taken: the next page must share a row with it
     page_budget: int | None = None
     previous: tuple[int, int] | None = None  # (offset, first id) of the last page
     stepped_back = False
+    end = 0  # the list's length as last reported: where reading ahead stops
     while True:
-        total, rows = _list_page(client, spec, params, offset, limit)
+        # Once the first page has told the page cap and the total, the next pages are read ahead.
+        total, rows = reader.read(offset, limit, step=max(1, limit - 1) if end else 0, end=end)
         report.pages += 1
         if report.first_total is None:
             report.first_total = total
@@ -154,51 +162,47 @@ def iter_pass(
                 "it does not honour offset paging, so the list cannot be read reliably"
             )
         previous = (offset, ids[0]) if ids else None
-        for row, asset_id in zip(rows, ids, strict=True):
-            row["id"] = asset_id  # an id sent as a digit string becomes the integer it means
-        if spec.by_id and any(b <= a for a, b in pairwise(ids)):
+        for row, row_id in zip(rows, ids, strict=True):
+            row["id"] = row_id  # an id sent as a digit string becomes the integer it means
+        if by_id and any(b <= a for a, b in pairwise(ids)):
             raise BadResponseError(
-                "Snipe-IT did not return assets in id order (sort=id&order=asc was ignored); "
+                f"Snipe-IT did not return {noun} in id order (sort=id&order=asc was ignored); "
                 "the list cannot be read reliably"
             )
-        start = 0
-        if last_id is not None and ids:
-            if last_id in ids:
-                start = ids.index(last_id) + 1
-                if start > 1 and not stepped_back:
-                    # Rows moved down: an asset joined this list behind us (restored, unarchived)
-                    # and this pass has not read it. The pass is read again once it ends.
-                    report.joined_behind += 1
-            elif not spec.by_id:
-                # Without id order the missing joining row cannot say which way rows moved: read on,
-                # and read the whole pass again once it ends.
-                report.joined_behind += 1
-            elif ids[0] > last_id:
-                # Rows moved up (something before us left the list), so the row that joins this
-                # page to the last one is gone and a row may have been jumped over: step back.
+        if joined is not None and ids:
+            found = _anchor(joined, ids)
+            if found is None and offset > 0:
+                # No row of the last page is here: rows moved up (something before us left the
+                # list), so a row may have been jumped over. Step back until the pages join again.
                 report.resyncs += 1
                 log.info(
-                    "%s pass: rows moved while paging at offset %d; re-reading an earlier page", name, offset
+                    "%s pass: rows moved while paging %s at offset %d; re-reading an earlier page",
+                    name,
+                    endpoint,
+                    offset,
                 )
                 offset = max(0, offset - limit)
                 stepped_back = True
                 continue
-            else:
-                start = next((i for i, v in enumerate(ids) if v > last_id), len(ids))
+            if found is not None and (found[0] > 0 or not found[1]) and not stepped_back:
+                # Rows moved down: something joined this list behind us (restored, unarchived)
+                # and this pass has not read it. The pass is read again once it ends.
+                report.joined_behind += 1
         if report.page_cap is None and len(rows) < limit and offset + len(rows) < total:
             # Fewer rows than asked for with more to come: the server's MAX_RESULTS cap.
             report.page_cap = len(rows)
             log.info("Snipe-IT caps pages at %d rows (asked for %d)", len(rows), limit)
             limit = len(rows)
-        fresh = [(i, r) for i, r in zip(ids[start:], rows[start:], strict=True) if i not in report.ids]
+        fresh = [r for r in rows if r["id"] not in report.ids]
         if fresh:
-            report.ids.update(i for i, _ in fresh)
-            yield Page(pass_name=name, rows=[r for _, r in fresh], offset=offset, total=total)
+            report.ids.update(r["id"] for r in fresh)
+            yield Page(pass_name=name, rows=fresh, offset=offset, total=total)
         if not rows or offset + len(rows) >= total:
             # `total` is counted in the same request as the rows, so nothing lies beyond.
             return
         stepped_back = False
-        last_id = max(last_id or ids[-1], ids[-1]) if spec.by_id else ids[-1]
+        joined = ids
+        end = total
         # Overlap one row with the next page so that a shift between requests is noticed.
         offset += max(1, len(rows) - 1)
 
@@ -208,35 +212,50 @@ def _read_pass(
     name: str,
     params: Mapping[str, str],
     page_size: int,
-    spec: ListSpec,
     first_attempt: int = 1,
+    *,
+    endpoint: str,
+    sort: tuple[str, str],
 ) -> Iterator[Page | PassReport]:
     """Read one pass until it adds up; yield its pages, then its report."""
+    noun = _noun(endpoint)
     for attempt in range(first_attempt, first_attempt + MAX_PASS_ATTEMPTS):
         pass_report = PassReport(name=name, attempts=attempt)
-        yield from iter_pass(client, name, params, page_size, pass_report, spec)
+        yield from iter_pass(client, name, params, page_size, pass_report, endpoint=endpoint, sort=sort)
         if pass_report.consistent:
             yield pass_report
             return
         log.warning(
-            "%s %s pass: %d distinct rows but Snipe-IT now reports %s (was %s)%s; reading the pass again",
-            spec.endpoint,
+            "%s pass: %d distinct %s but Snipe-IT now reports %s (was %s)%s; reading the pass again",
             name,
             len(pass_report.ids),
+            noun,
             pass_report.last_total,
             pass_report.first_total,
-            ", and a row joined the list behind the read position" if pass_report.joined_behind else "",
+            f", and one of the {noun} joined the list behind the read position"
+            if pass_report.joined_behind
+            else "",
         )
     raise IncompleteFetchError(
-        f"the {spec.endpoint} {name} list could not be read consistently in {MAX_PASS_ATTEMPTS} attempts "
-        f"({len(pass_report.ids)} rows read, Snipe-IT reports {pass_report.last_total}); "
-        "records are changing too fast or the server is inconsistent; nothing was changed, "
+        f"the {name} list could not be read consistently in {MAX_PASS_ATTEMPTS} attempts "
+        f"({len(pass_report.ids)} {noun} read, Snipe-IT reports {pass_report.last_total}); "
+        f"{noun} are changing too fast or the server is inconsistent; nothing was changed, "
         "run the sync again later"
     )
 
 
-def _current_total(client: SnipeITClient, spec: ListSpec, params: Mapping[str, str]) -> int:
-    return _list_page(client, spec, params, 0, 1)[0]
+def _current_totals(
+    client: SnipeITClient,
+    endpoint: str,
+    passes: Sequence[tuple[str, Mapping[str, str]]],
+    sort: tuple[str, str],
+) -> list[int]:
+    """Every pass's total as it is now, asked for all at once."""
+
+    def total(params: Mapping[str, str]) -> int:
+        return list_page(client, endpoint, {**params, "sort": sort[0], "order": sort[1]}, 0, 1)[0]
+
+    return each_at_once(client, total, [params for _, params in passes])
 
 
 def iter_all(
@@ -246,45 +265,57 @@ def iter_all(
     *,
     endpoint: str = "hardware",
     passes: Sequence[tuple[str, Mapping[str, str]]] = PASSES,
-    sort: tuple[str, str] = ("id", "asc"),
+    sort: tuple[str, str] = SORT_BY_ID,
 ) -> Iterator[Page]:
-    """Yield every row of every pass; raise IncompleteFetchError if a pass cannot be proven whole.
+    """Yield every row of every pass of one list; raise IncompleteFetchError if a pass cannot be
+    proven whole. Pages come in list order, pass after pass, whatever the client's concurrency.
 
-    An asset that moves from a list not read yet into one already read (say from Archived to the
-    default list between the two passes) would be in neither. So once all passes are read, each
+    A row that moves from a list not read yet into one already read (say an asset from Archived to
+    the default list between the two passes) would be in neither. So once all passes are read, each
     list's total is asked for again, and a list that grew past what was read is read once more.
     """
-    spec = ListSpec(endpoint, sort)
+    noun = _noun(endpoint)
     done: dict[str, PassReport] = {}
     for name, params in passes:
-        for item in _read_pass(client, name, params, page_size, spec):
+        for item in _read_pass(client, name, params, page_size, endpoint=endpoint, sort=sort):
             if isinstance(item, PassReport):
                 done[name] = item
             else:
                 yield item
         finished = done[name]
         log.info(
-            "%s %s pass: %d rows in %d pages (total reported %s)",
-            endpoint,
+            "%s pass: %d %s in %d pages (total reported %s)",
             name,
             len(finished.ids),
+            noun,
             finished.pages,
             finished.last_total,
         )
-    for name, params in passes if len(passes) > 1 else ():
-        now = _current_total(client, spec, params)
-        if now > len(done[name].ids):
-            log.warning(
-                "%s %s list grew to %d rows while the other lists were read (%d read); reading it again",
-                endpoint,
-                name,
-                now,
-                len(done[name].ids),
-            )
-            for item in _read_pass(client, name, params, page_size, spec, done[name].attempts + 1):
-                if isinstance(item, PassReport):
-                    item.ids |= done[name].ids
-                    done[name] = item
-                else:
-                    yield item
+    # The totals are asked for together; after a list is read again, those of the lists after it
+    # are asked for again, since an asset may have moved while that list was read.
+    first = 0
+    while first < len(passes):
+        totals = _current_totals(client, endpoint, passes[first:], sort)
+        grown = [k for k, now in enumerate(totals) if now > len(done[passes[first + k][0]].ids)]
+        if not grown:
+            break
+        first += grown[0]
+        name, params = passes[first]
+        log.warning(
+            "%s list grew to %d %s while the other lists were read (%d read); reading it again",
+            name,
+            totals[grown[0]],
+            noun,
+            len(done[name].ids),
+        )
+        again = _read_pass(
+            client, name, params, page_size, done[name].attempts + 1, endpoint=endpoint, sort=sort
+        )
+        for item in again:
+            if isinstance(item, PassReport):
+                item.ids |= done[name].ids
+                done[name] = item
+            else:
+                yield item
+        first += 1
     report.passes.extend(done[name] for name, _ in passes)

@@ -7,7 +7,7 @@ import gc
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
-from assetsync.entities import HARDWARE, Entity
+from assetsync.entities import ENTITY_NAMES, HARDWARE, Entity
 from assetsync.fetch import FetchReport, Page, iter_all
 from assetsync.fields import RowReader
 from assetsync.prefetch import prefetch
@@ -30,6 +30,10 @@ def read_entity(
     return the ids seen."""
     seen: set[int] = set()
     report = FetchReport()
+    # The pager already holds the pages it reads ahead (up to SNIPEIT_CONCURRENCY); the queue to the
+    # writer makes up the rest, so as many pages wait in memory as with one page in flight.
+    prefetch_pages = ctx.options.prefetch_pages
+    depth = prefetch_pages and max(1, prefetch_pages - (ctx.client.concurrency - 1))
     pages = prefetch(
         iter_all(
             ctx.client,
@@ -39,7 +43,7 @@ def read_entity(
             passes=entity.passes,
             sort=entity.sort,
         ),
-        depth=ctx.options.prefetch_pages,
+        depth=depth,
     )
     with permission_named(entity):
         for page in pages:
@@ -112,19 +116,13 @@ def permission_named(entity: Entity) -> Iterator[None]:
     except PermissionDeniedError:
         if entity is HARDWARE:
             raise
-        others = ",".join(e for e in _default_names() if e not in ("hardware", entity.name))
+        others = ",".join(e for e in ENTITY_NAMES if e not in ("hardware", entity.name))
         raise PermissionDeniedError(
             f"Snipe-IT answered 403 for /{entity.endpoint}: the token's user may not list {entity.plural}; "
             f"give it the '{entity.permission}' permission (View on {entity.plural.title()}), or leave "
             f"{entity.name} out of ASSETSYNC_ENTITIES (for example ASSETSYNC_ENTITIES={others}); "
             "nothing was changed"
         ) from None
-
-
-def _default_names() -> tuple[str, ...]:
-    from assetsync.entities import ENTITY_NAMES
-
-    return ENTITY_NAMES
 
 
 @contextlib.contextmanager

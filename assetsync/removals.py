@@ -7,6 +7,7 @@ import random
 from typing import TYPE_CHECKING, Any
 
 from assetsync.entities import Entity
+from assetsync.pages import get_each
 from assetsync.results import RemovalBrakeError
 from assetsync.snipeit import ApiErrorBody
 from assetsync.store import EntityTable
@@ -47,14 +48,13 @@ def confirm_removals(ctx: RunContext, entity: Entity, table: EntityTable, fetche
     )
     gone: list[int] = []
     found: list[dict[str, Any]] = []
-    for record_id in sample:
-        try:
-            data = ctx.client.get(f"{entity.endpoint}/{record_id}").data
-        except ApiErrorBody as exc:
-            if exc.not_found:
+    answers = get_each(ctx.client, [f"{entity.endpoint}/{record_id}" for record_id in sample])
+    for record_id, data in zip(sample, answers, strict=True):
+        if isinstance(data, ApiErrorBody):
+            if data.not_found:
                 gone.append(record_id)
                 continue
-            raise
+            raise data
         if isinstance(data, dict) and data.get("id") in (record_id, str(record_id)):
             found.append({**data, "id": record_id})
         else:

@@ -43,6 +43,9 @@ class SyncResult(MergeCounts):
     requests: int = 0
     retries: int = 0
     page_cap: int | None = None
+    concurrency: float = 0.0  # requests in flight on average while any was
+    server_wait_seconds: float = 0.0  # wall time with a request to Snipe-IT out
+    throttle_wait_seconds: float = 0.0  # paused for Snipe-IT's throttle
     error: str | None = None
     warnings: list[str] = field(default_factory=list)
     planned_tags: dict[str, list[str]] = field(default_factory=dict)

@@ -6,6 +6,7 @@ import json
 import logging
 import random
 import re
+import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -16,6 +17,7 @@ import requests
 import urllib3
 
 from assetsync import __version__
+from assetsync.limiter import RequestLimiter, request_kind
 from assetsync.redact import first_line
 
 log = logging.getLogger("assetsync")
@@ -24,7 +26,15 @@ log = logging.getLogger("assetsync")
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 RETRIABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
 BODY_CHUNK = 64 * 1024
-DEFAULT_429_WAIT = 60.0  # Snipe-IT v8.1.x sends 429 without Retry-After; Laravel's window is 60 s.
+DEFAULT_429_WAIT = 60.0
+# No (whole) answer: worth a retry, and a sign of load.
+_NO_ANSWER = (
+    requests.exceptions.Timeout,
+    requests.exceptions.ConnectionError,
+    # The body ended before its Content-Length (a dropped connection, a proxy cut-off).
+    requests.exceptions.ChunkedEncodingError,
+    requests.exceptions.ContentDecodingError,
+)  # Snipe-IT v8.1.x sends 429 without Retry-After; Laravel's window is 60 s.
 
 
 class SnipeITError(Exception):
@@ -78,75 +88,6 @@ class Response:
     size: int
 
 
-class RateLimitPacer:
-    """Spends the throttle budget evenly and sleeps out the window when it is used up.
-
-    Laravel counts a fixed window per user; successful answers carry X-RateLimit-Limit and
-    X-RateLimit-Remaining. When Remaining reaches 0 the next request would be refused, so wait
-    until the window that began with the first counted request is over.
-    """
-
-    def __init__(self, window: float, sleep: Callable[[float], None], clock: Callable[[], float]) -> None:
-        self.window = window
-        self._sleep = sleep
-        self._clock = clock
-        self._window_start: float | None = None
-        self._last_remaining: int | None = None
-        self.waited = 0.0
-
-    def observe(self, headers: Mapping[str, str], sent_at: float) -> None:
-        remaining = _int_header(headers, "X-RateLimit-Remaining")
-        limit = _int_header(headers, "X-RateLimit-Limit")
-        if remaining is None:
-            return
-        fresh = limit is not None and remaining >= limit - 1
-        if (
-            self._window_start is None
-            or fresh
-            or (self._last_remaining is not None and remaining > self._last_remaining)
-        ):
-            # A fresh window started with (or just before) this request.
-            self._window_start = sent_at
-        self._last_remaining = remaining
-
-    def before_request(self, deadline: float | None = None) -> None:
-        if self._last_remaining is None or self._last_remaining > 0 or self._window_start is None:
-            return
-        wait = self._window_start + self.window - self._clock() + 0.05
-        if wait > 0:
-            if deadline is not None and self._clock() + wait > deadline:
-                raise OutOfTimeError(
-                    f"the run's time budget (ASSETSYNC_RUN_TIMEOUT) would run out while pausing {wait:.0f} s "
-                    "for Snipe-IT's rate limit (API_THROTTLE_PER_MINUTE); raise the limit for the API user "
-                    "or give the run more time"
-                )
-            log.info("Rate limit budget used up; pausing %.1f s until the window resets", wait)
-            self._sleep(wait)
-            self.waited += wait
-        self._last_remaining = None
-        self._window_start = None
-
-    def wait_after_429(self) -> float | None:
-        """How long until the current window ends, if the window is known."""
-        if self._window_start is None:
-            return None
-        return max(0.5, self._window_start + self.window - self._clock() + 0.05)
-
-    def reset(self) -> None:
-        self._last_remaining = None
-        self._window_start = None
-
-
-def _int_header(headers: Mapping[str, str], name: str) -> int | None:
-    value = headers.get(name)
-    if value is None:
-        return None
-    try:
-        return int(value)
-    except ValueError:
-        return None
-
-
 class SnipeITClient:
     """Talks to one Snipe-IT instance; every request has a timeout and a bounded retry budget."""
 
@@ -161,6 +102,7 @@ class SnipeITClient:
         retry: RetryPolicy | None = None,
         deadline: float | None = None,
         rate_window: float = 60.0,
+        concurrency: int = 1,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
@@ -170,8 +112,13 @@ class SnipeITClient:
         self._deadline = deadline
         self._sleep = sleep
         self._clock = clock
-        self.pacer = RateLimitPacer(rate_window, sleep, clock)
+        # Shared by every thread using this client: one in-flight limit, one throttle budget.
+        self.limiter = RequestLimiter(concurrency, rate_window, sleep, clock, OutOfTimeError)
         self.session = requests.Session()
+        # One pooled connection per request in flight (requests keeps 10 per host by default).
+        adapter = requests.adapters.HTTPAdapter(pool_maxsize=max(10, concurrency))
+        self.session.mount("https://", adapter)
+        self.session.mount("http://", adapter)
         self.session.headers.update(
             {
                 "Authorization": f"Bearer {token}",
@@ -190,6 +137,12 @@ class SnipeITClient:
         self.requests_sent = 0
         self.retries = 0
         self.count_429 = 0
+        self._count_lock = threading.Lock()
+
+    @property
+    def concurrency(self) -> int:
+        """SNIPEIT_CONCURRENCY: the most requests this client has out at once."""
+        return self.limiter.concurrency
 
     def close(self) -> None:
         self.session.close()
@@ -201,49 +154,38 @@ class SnipeITClient:
         self.close()
 
     def get(self, path: str, params: Mapping[str, str | int] | None = None) -> Response:
-        """GET a JSON document, retrying what is worth retrying, raising SnipeITError otherwise."""
+        """GET a JSON document, retrying what is worth retrying, raising SnipeITError otherwise.
+
+        Safe to call from several threads: each attempt holds one of the limiter's slots while it
+        is out, and waits (holding none) before a retry."""
         url = f"{self.api_url}/{path.lstrip('/')}"
+        kind = request_kind(path, params)
         attempt = 0
         while True:
-            self.pacer.before_request(self._deadline)
-            timeout = self._request_timeout()
-            sent_at = self._clock()
+            sent_at = self.limiter.acquire(self._deadline)
             try:
-                resp = self.session.get(
-                    url,
-                    params=params,
-                    timeout=timeout,
-                    allow_redirects=False,
-                    verify=self._verify,
-                    stream=True,
-                )
-                body = self._read_body(resp, path)
-            except requests.exceptions.SSLError as exc:
-                raise TLSError(
-                    f"TLS verification of {self.api_url} failed ({_first_line(exc)}); if Snipe-IT uses "
-                    "a private CA, set SNIPEIT_CA_BUNDLE to its PEM file"
-                ) from None
-            except (
-                requests.exceptions.Timeout,
-                requests.exceptions.ConnectionError,
-                # The body ended before its Content-Length (a dropped connection, a proxy cut-off).
-                requests.exceptions.ChunkedEncodingError,
-                requests.exceptions.ContentDecodingError,
-            ) as exc:
+                resp, body = self._send(url, path, params)
+            except _NO_ANSWER as exc:
+                self.limiter.release(sent_at, kind, "busy")
                 attempt = self._retry_or_raise(attempt, f"{type(exc).__name__} for {path}", None, exc)
                 continue
-            except requests.exceptions.RequestException as exc:
-                raise SnipeITError(
-                    f"the request to Snipe-IT for {path} could not be made ({_first_line(exc)}); "
-                    "check SNIPEIT_API_URL"
-                ) from None
-            self.requests_sent += 1
+            except BaseException:
+                self.limiter.release(sent_at, kind, "other")
+                raise
             elapsed = self._clock() - sent_at
-            self.pacer.observe(resp.headers, sent_at)
-            if resp.status_code in RETRIABLE_STATUSES:
+            with self._count_lock:
+                self.requests_sent += 1
+            self.limiter.observe(resp.headers, sent_at)
+            retriable = resp.status_code in RETRIABLE_STATUSES
+            self.limiter.release(sent_at, kind, "busy" if retriable else "ok", len(body))
+            if retriable:
                 wait = self._server_wait(resp, body)
                 if resp.status_code == 429:
-                    self.count_429 += 1
+                    with self._count_lock:
+                        self.count_429 += 1
+                    if wait is not None and attempt < self._retry.max_retries:
+                        # The window is spent for every thread, not just this one.
+                        self.limiter.hold(min(wait, self._retry.max_wait))
                 attempt = self._retry_or_raise(attempt, f"HTTP {resp.status_code} for {path}", wait, None)
                 continue
             try:
@@ -253,6 +195,34 @@ class SnipeITClient:
                 attempt = self._retry_or_raise(attempt, str(exc), None, exc)
                 continue
             return Response(data=data, status=resp.status_code, elapsed=elapsed, size=len(body))
+
+    def _send(
+        self, url: str, path: str, params: Mapping[str, str | int] | None
+    ) -> tuple[requests.Response, bytes]:
+        """One attempt: the answer and its whole body; errors that no retry can fix become SnipeITError."""
+        timeout = self._request_timeout()
+        try:
+            resp = self.session.get(
+                url,
+                params=params,
+                timeout=timeout,
+                allow_redirects=False,
+                verify=self._verify,
+                stream=True,
+            )
+            return resp, self._read_body(resp, path)
+        except requests.exceptions.SSLError as exc:
+            raise TLSError(
+                f"TLS verification of {self.api_url} failed ({_first_line(exc)}); if Snipe-IT uses "
+                "a private CA, set SNIPEIT_CA_BUNDLE to its PEM file"
+            ) from None
+        except _NO_ANSWER:
+            raise
+        except requests.exceptions.RequestException as exc:
+            raise SnipeITError(
+                f"the request to Snipe-IT for {path} could not be made ({_first_line(exc)}); "
+                "check SNIPEIT_API_URL"
+            ) from None
 
     def _read_body(self, resp: requests.Response, path: str) -> bytes:
         """The whole body, read as it arrives so that the run's deadline also bounds a server that
@@ -322,7 +292,7 @@ class SnipeITClient:
             self._retry.max_retries + 1,
         )
         self._sleep(wait)
-        self.pacer.reset()
+        self.limiter.reset()
         return attempt + 1
 
     def _server_wait(self, resp: requests.Response, body: bytes) -> float | None:
@@ -340,7 +310,7 @@ class SnipeITClient:
         except orjson.JSONDecodeError:
             pass
         if resp.status_code == 429:
-            known = self.pacer.wait_after_429()
+            known = self.limiter.wait_after_429()
             return known if known is not None else DEFAULT_429_WAIT
         return None
 

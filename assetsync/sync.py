@@ -45,6 +45,7 @@ def make_client(
         retry=RetryPolicy(max_retries=settings.max_retries, max_wait=settings.max_retry_wait),
         deadline=deadline,
         rate_window=settings.rate_window,
+        concurrency=settings.concurrency,
         sleep=sleep,
     )
 
@@ -98,6 +99,13 @@ def run_sync(settings: Settings, options: SyncOptions | None = None) -> SyncResu
     finally:
         client.close()
         result.requests, result.retries = client.requests_sent, client.retries
+        waits = client.limiter.stats
+        result.concurrency = round(waits.effective_concurrency, 2)
+        result.server_wait_seconds = round(waits.server_wait, 3)
+        result.throttle_wait_seconds = round(waits.throttle_wait, 3)
+        if result.requests:
+            # Which one bounds the run: the server's answers, or its throttle.
+            log.info("Snipe-IT: %d requests, %s", result.requests, client.limiter.summary())
         result.duration_seconds = round(time.monotonic() - started, 3)
         if result.error:
             result.error = redact(result.error)

@@ -16,11 +16,11 @@ import argparse
 import json
 import sys
 import time
-from pathlib import Path
 from typing import Any
 
 from cases import BENCH_DIR, WORK_DIR, command
-from infra import BenchError, FakeServer, Measured, PgCluster, bench_main, run_measured, started_cluster
+from infra import BenchError, FakeServer, Measured, PgCluster, run_main, run_measured, started_cluster
+from report import publish
 
 START, END = "<!-- activity:start -->", "<!-- activity:end -->"
 ESTATE = 200  # assets: small, so the run is mostly the log
@@ -108,15 +108,6 @@ def render(results: list[dict[str, Any]], pg_version: str) -> str:
     return "\n".join(lines)
 
 
-def write(path: Path, text: str) -> None:
-    old = path.read_text("utf-8") if path.exists() else ""
-    if START in old and END in old:
-        new = old[: old.index(START)] + text + old[old.index(END) + len(END) :]
-    else:
-        new = old.rstrip("\n") + "\n\n" + text + "\n"
-    path.write_text(new, "utf-8")
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(prog="python bench/activity.py", description=__doc__)
     parser.add_argument("--entries", default="100000,1000000")
@@ -126,11 +117,9 @@ def main() -> int:
     with started_cluster() as pg:
         results = [measure(pg, n) for n in sizes]
         text = render(results, pg.version())
-    print(text)
-    if args.out != "-":
-        write(Path(args.out), text)
+    publish(text, args.out, log, begin=START, end=END)
     return 0
 
 
 if __name__ == "__main__":
-    bench_main(main)
+    run_main(main)

@@ -21,12 +21,16 @@ WORK_DIR = BENCH_DIR / ".work"
 PEERS_VENV = WORK_DIR / "peers"
 CHURN = {"changed": 0.05, "soft_deleted": 0.01, "purged": 0.005, "new": 0.01}
 DLT_FORMATS = ("insert_values", "csv")
+# What assetsync's --json says about its time with Snipe-IT.
+TIMES = ("concurrency", "server_wait_seconds", "throttle_wait_seconds")
 
 # Where each tool keeps the assets, and which of its ids count as "held" (assetsync keeps removed
 # assets with removed_at set, so only the live ones count).
 TABLES = {
     "floor": ("public", "floor_assets", "SELECT id FROM floor_assets"),
+    "floor-estate": ("public", "floor_records", "SELECT id FROM floor_records"),
     "assetsync": ("snipeit", "assets", "SELECT id FROM snipeit.assets WHERE removed_at IS NULL"),
+    "assetsync-estate": ("snipeit", "assets", "SELECT id FROM snipeit.assets WHERE removed_at IS NULL"),
     "naive": ("public", "naive_assets", "SELECT id FROM naive_assets"),
     "dlt": ("snipeit_dlt", "hardware", "SELECT id FROM snipeit_dlt.hardware"),
 }
@@ -77,16 +81,23 @@ def tool_family(tool: str) -> str:
 def command(tool: str, fake: FakeServer, dsn: str, run_dir: Path) -> tuple[list[str], dict[str, str]]:
     """The child process that runs `tool` once, and its environment."""
     env = dict(os.environ)
-    if tool == "assetsync":
+    if tool in ("assetsync", "assetsync-estate"):
         env.update(
             DATABASE_URL=dsn,
             SNIPEIT_API_URL=fake.base_url,
             SNIPEIT_TOKEN=fake.TOKEN,
             ASSETSYNC_LOG_DIR=str(run_dir / "logs"),
+            # The hardware figures stay comparable with every earlier run and with the peers,
+            # which read hardware only; the estate case syncs every record type.
+            ASSETSYNC_ENTITIES="all" if tool == "assetsync-estate" else "hardware",
         )
         return [sys.executable, str(PROJECT_DIR / "scheduled_sync.py"), "-q", "--json"], env
     if tool == "floor":
         return [sys.executable, str(BENCH_DIR / "floor.py"), fake.api_url, fake.TOKEN, dsn], env
+    if tool == "floor-estate":
+        return [
+            sys.executable, str(BENCH_DIR / "floor.py"), fake.api_url, fake.TOKEN, dsn, "--lists", "estate"
+        ], env  # fmt: skip
     if tool == "floor-fetch":
         return [
             sys.executable,
@@ -171,8 +182,9 @@ class Bench:
             run.extra["process_s"] = measured.wall_s
             if tool == "floor-fetch":
                 return run
-        if tool == "assetsync":
-            run.extra.update({k: out.get(k) for k in ("inserted", "updated", "removed", "requests", "pages")})
+        if tool.startswith("assetsync"):
+            keys = ("inserted", "updated", "removed", "requests", "pages", *TIMES)
+            run.extra.update({k: out.get(k) for k in keys})
         ins, upd, dele = self.pg.table_stats(dbname, schema, table)
         run.inserted, run.updated, run.deleted = ins - before[0], upd - before[1], dele - before[2]
         if expect_ids is not None:

@@ -2,9 +2,11 @@
 
 Prints one JSON line: fetch_s (all pages of the three lists), copy_s (COPY of (id, raw jsonb) into an
 empty table) and counts. Splitting the pages into rows happens between the two timed parts and is
-not counted: the floor is what moving the bytes costs, nothing else.
+not counted: the floor is what moving the bytes costs, nothing else. With --lists estate it moves
+the pages of every other record type instead (users, locations, ... with their passes), into
+floor_records: the floor of what the whole estate adds to a hardware sync.
 
-    python bench/floor.py API_URL TOKEN DSN [--fetch-only]
+    python bench/floor.py API_URL TOKEN DSN [--fetch-only] [--lists hardware|estate]
 """
 
 from __future__ import annotations
@@ -18,22 +20,32 @@ import orjson
 import psycopg
 import requests
 
+from assetsync.entities import ENTITIES
+
 PASSES: tuple[dict[str, str | int], ...] = ({}, {"status": "Archived"}, {"status": "Deleted"})
+# (endpoint, extra parameters) of every list page a whole-estate sync reads besides hardware.
+Lists = list[tuple[str, dict[str, str | int]]]
+ESTATE_LISTS: Lists = [
+    (e.endpoint, {**params, "sort": e.sort[0], "order": e.sort[1]})
+    for e in ENTITIES[1:]
+    for _, params in e.passes
+]
+HARDWARE_LISTS: Lists = [("hardware", {**params, "sort": "id", "order": "asc"}) for params in PASSES]
 PAGE = 500
 _TOTAL = re.compile(rb'^\{"total":(\d+)')
 
 
-def download(api_url: str, token: str) -> tuple[list[bytes], int]:
+def download(api_url: str, token: str, lists: Lists = HARDWARE_LISTS) -> tuple[list[bytes], int]:
     session = requests.Session()
     session.headers.update({"Authorization": f"Bearer {token}", "Accept": "application/json"})
     pages: list[bytes] = []
     requests_sent = 0
-    for params in PASSES:
+    for endpoint, params in lists:
         offset, total = 0, None
         while total is None or offset < total:
             resp = session.get(
-                f"{api_url}/hardware",
-                params={**params, "limit": PAGE, "offset": offset, "sort": "id", "order": "asc"},
+                f"{api_url}/{endpoint}",
+                params={**params, "limit": PAGE, "offset": offset},
                 timeout=60,
             )
             resp.raise_for_status()
@@ -54,10 +66,13 @@ def main() -> None:
     parser.add_argument("token")
     parser.add_argument("dsn")
     parser.add_argument("--fetch-only", action="store_true")
+    parser.add_argument("--lists", choices=("hardware", "estate"), default="hardware")
     args = parser.parse_args()
+    estate = args.lists == "estate"
+    table = "floor_records" if estate else "floor_assets"
 
     started = time.perf_counter()
-    pages, requests_sent = download(args.api_url, args.token)
+    pages, requests_sent = download(args.api_url, args.token, ESTATE_LISTS if estate else HARDWARE_LISTS)
     fetch_s = time.perf_counter() - started
     result = {"fetch_s": fetch_s, "requests": requests_sent, "bytes": sum(map(len, pages))}
     if not args.fetch_only:
@@ -69,9 +84,9 @@ def main() -> None:
             ).fetchone()
             # The same TOAST compression assetsync uses, so the floor is not slowed by pglz.
             compression = " COMPRESSION lz4" if lz4 and lz4[0] else ""
-            conn.execute(f"CREATE TABLE floor_assets (id bigint, raw jsonb{compression})")
+            conn.execute(f"CREATE TABLE {table} (id bigint, raw jsonb{compression})")
             started = time.perf_counter()
-            with conn.cursor() as cur, cur.copy("COPY floor_assets (id, raw) FROM STDIN") as copy:
+            with conn.cursor() as cur, cur.copy(f"COPY {table} (id, raw) FROM STDIN") as copy:
                 for row in rows:
                     copy.write_row(row)
             result["copy_s"] = time.perf_counter() - started

@@ -40,6 +40,15 @@ class BenchError(Exception):
     """The benchmark could not run; the message says what to fix."""
 
 
+def run_main(main: Callable[[], int]) -> None:
+    """Exit with what `main` returns; a BenchError ends the process with its message and code 1."""
+    try:
+        sys.exit(main())
+    except BenchError as exc:
+        print(f"bench: {exc}", file=sys.stderr)
+        sys.exit(1)
+
+
 @dataclass
 class Measured:
     """One child process: wall time, peak RSS (whole process, from wait4) and what it printed."""
@@ -252,15 +261,6 @@ def started_cluster() -> Iterator[PgCluster]:
         yield pg
     finally:
         pg.stop()
-
-
-def bench_main(main: Callable[[], int]) -> None:
-    """Run a benchmark's main; a BenchError is one line on stderr and exit code 1."""
-    try:
-        sys.exit(main())
-    except BenchError as exc:
-        print(f"bench: {exc}", file=sys.stderr)
-        sys.exit(1)
 
 
 def verify_stats_method(pg: PgCluster) -> None:

@@ -8,6 +8,7 @@ import os
 import platform
 import subprocess
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -112,8 +113,45 @@ def size_table(sr: SizeResults) -> list[str]:
             f"requests, {fx('bytes') / 2**20:,.0f} MB of JSON); the floor process's own wall time was "
             f"{fx('process_s'):.2f} s.",
         ]
-    lines += _latency_lines(sr) + _throttle_lines(sr)
+    lines += _latency_lines(sr) + _throttle_lines(sr) + _estate_lines(sr)
     return lines
+
+
+def estate_figures(sr: SizeResults) -> dict[str, float] | None:
+    """Whole estate against hardware alone (medians), and the floor of the extra pages."""
+    names = {
+        "floor": ("estate-first", "floor"),
+        "floor_extra": ("estate-first", "floor-estate"),
+        "first": ("estate-first", "assetsync"),
+        "first_estate": ("estate-first", "assetsync-estate"),
+        "nochange": ("estate-nochange", "assetsync"),
+        "nochange_estate": ("estate-nochange", "assetsync-estate"),
+    }
+    walls = {key: sr.wall(*where) for key, where in names.items()}
+    if any(w is None for w in walls.values()):
+        return None
+    return {k: float(v) for k, v in walls.items() if v is not None}
+
+
+def _estate_lines(sr: SizeResults) -> list[str]:
+    f = estate_figures(sr)
+    if f is None:
+        return []
+    extra = sr.get("estate-first", "floor-estate")
+    assert extra is not None
+    return [
+        "",
+        f"**Whole estate** (the same {sr.size:,} assets plus users and the other record types on one "
+        f"fake; floor of the other lists' pages: {extra.median_extra('requests'):.0f} requests, "
+        f"{extra.median_extra('rows'):,.0f} rows):",
+        "",
+        "| case | hardware only s | whole estate s | the estate adds s | floor of the added pages s |",
+        "|---|---:|---:|---:|---:|",
+        f"| first load | {f['first']:.2f} ({f['first'] / f['floor']:.2f}x its floor) "
+        f"| {f['first_estate']:.2f} | {f['first_estate'] - f['first']:.2f} | {f['floor_extra']:.2f} |",
+        f"| no-change | {f['nochange']:.2f} | {f['nochange_estate']:.2f} | "
+        f"{f['nochange_estate'] - f['nochange']:.2f} | |",
+    ]
 
 
 def _latency_lines(sr: SizeResults) -> list[str]:
@@ -197,6 +235,19 @@ def targets(all_results: list[SizeResults]) -> list[str]:
             f"{best_nochange[1] / nochange:.1f}x ({best_nochange[0]})",
             best_nochange[1] / nochange >= 5,
         )
+    est = estate_figures(big)
+    if est:
+        check(
+            f"estate bench: hardware-only first load ≤ 1.3x floor ({big.size:,})",
+            f"{est['first'] / est['floor']:.2f}x",
+            est["first"] / est["floor"] <= 1.3,
+        )
+        added = est["first_estate"] - est["first"]
+        check(
+            "the other record types cost no more than their pages' fetch and COPY",
+            f"{added:.2f} s vs {est['floor_extra']:.2f} s",
+            added <= est["floor_extra"],
+        )
     ch = big.get("churn", "assetsync")
     if ch:
         pairs = [(r.updated, r.extra["really_changed"]) for r in ch.runs]
@@ -277,13 +328,22 @@ def render(
     return "\n".join(lines) + "\n"
 
 
-def write_results(path: Path, text: str) -> None:
-    """Replace the generated part of results.md, keeping whatever is written around it."""
+def write_results(path: Path, text: str, *, begin: str = BEGIN, end: str = END) -> None:
+    """Replace the generated part of results.md (between `begin` and `end`), keeping whatever is
+    written around it."""
     old = path.read_text() if path.exists() else ""
-    if BEGIN in old and END in old:
-        head, rest = old.split(BEGIN, 1)
-        tail = rest.split(END, 1)[1]
+    if begin in old and end in old:
+        head, rest = old.split(begin, 1)
+        tail = rest.split(end, 1)[1]
         new = head + text.rstrip("\n") + tail
     else:
         new = (old.rstrip("\n") + "\n\n" if old else "# Benchmark results\n\n") + text
     path.write_text(new)
+
+
+def publish(text: str, out: str, log: Callable[[str], None], *, begin: str = BEGIN, end: str = END) -> None:
+    """Print the section and, unless `out` is '-', write it into that file between its markers."""
+    print(text)
+    if out != "-":
+        write_results(Path(out), text, begin=begin, end=end)
+        log(f"Wrote {out}")

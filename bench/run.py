@@ -17,13 +17,14 @@ import argparse
 import math
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from cases import CHURN, DLT_FORMATS, Bench, Result, ensure_peers_venv, throttle_figures, wait_out_window
-from infra import FakeServer, bench_main, started_cluster, verify_stats_method
-from report import SizeResults, render, write_results
+from infra import FakeServer, run_main, started_cluster, verify_stats_method
+from report import SizeResults, publish, render
 
-ALL_CASES = ("floor", "first", "nochange", "churn", "naive", "dlt", "throttled", "latency")
+ALL_CASES = ("floor", "first", "nochange", "churn", "naive", "dlt", "throttled", "latency", "estate")
 
 
 def log(message: str) -> None:
@@ -129,6 +130,9 @@ def run_size(size: int, args: argparse.Namespace, bench: Bench) -> SizeResults:
             log(f"churn run {i + 1}: {counts}")
         bench.pg.drop_db("b_churn")
 
+    if "estate" in cases:
+        run_estate(size, runs, bench, add)
+
     if "latency" in cases:
         with FakeServer(size, "--page-delay", str(args.page_delay)) as fake:
             for _ in range(runs):
@@ -163,6 +167,46 @@ def run_size(size: int, args: argparse.Namespace, bench: Bench) -> SizeResults:
     return res
 
 
+def estate_size(size: int) -> tuple[int, int]:
+    """Users and other records that go with `size` assets: 20,000 and 3,000 at 100,000."""
+    return max(50, size // 5), max(30, size * 3 // 100)
+
+
+def run_estate(size: int, runs: int, bench: Bench, add: Callable[[str, str], Result]) -> None:
+    """The whole estate against hardware alone, on one fake: first load and no-change of each, and
+    the floors of the hardware pages and of the other record types' pages."""
+    users, records = estate_size(size)
+    with FakeServer(size, "--users", str(users), "--records", str(records)) as fake:
+        log(f"estate: {size} assets, {users} users, {records} other records ready in {fake.start_s:.1f} s")
+        server_ids = fake.all_ids()
+        for _ in range(runs):
+            add("estate-first", "floor").runs.append(bench.run_once("floor", fake, "b_efloor"))
+            add("estate-first", "floor-estate").runs.append(bench.run_once("floor-estate", fake, "b_efloor2"))
+            bench.pg.drop_db("b_efloor")
+            bench.pg.drop_db("b_efloor2")
+        for tool in ("assetsync", "assetsync-estate"):
+            template = f"tpl_e_{tool.replace('-', '_')}"
+            for i in range(runs):
+                db = f"b_efirst_{i}"
+                add("estate-first", tool).runs.append(bench.run_once(tool, fake, db, expect_ids=server_ids))
+                if i < runs - 1:
+                    bench.pg.drop_db(db)
+            bench.keep_as_template(db, template)
+            for _ in range(runs):
+                run = bench.run_once(tool, fake, "b_enochange", template=template, expect_ids=server_ids)
+                add("estate-nochange", tool).runs.append(run)
+            bench.pg.drop_db("b_enochange")
+            bench.pg.drop_db(template)
+            log(
+                f"{tool}: first load {bench_wall(add('estate-first', tool)):.2f} s, "
+                f"no-change {bench_wall(add('estate-nochange', tool)):.2f} s"
+            )
+
+
+def bench_wall(result: Result) -> float:
+    return result.median("wall_s")
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     if "dlt" in args.case_set:
@@ -175,12 +219,9 @@ def main(argv: list[str] | None = None) -> int:
         all_results = [run_size(size, args, bench) for size in args.sizes]
         pg_version = pg.version()
     text = render(all_results, args=args, pg_version=pg_version, elapsed_s=time.time() - started)
-    print(text)
-    if args.out != "-":
-        write_results(Path(args.out), text)
-        log(f"Wrote {args.out}")
+    publish(text, args.out, log)
     return 0
 
 
 if __name__ == "__main__":
-    bench_main(main)
+    run_main(main)

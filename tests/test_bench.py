@@ -36,4 +36,25 @@ def test_bench_run_smoke(tmp_path: Path) -> None:
     updated, changed = churn.groups()
     assert updated == changed != "0"
     assert "**Throttled**" in text and "**Latency**" in text
+    # The whole estate beside hardware alone, both holding the server's assets.
+    estate = re.search(r"\| first load \| ([\d.]+) \(([\d.]+)x its floor\) \| ([\d.]+) \|", text)
+    assert estate, text
+    assert float(estate.group(1)) > 0 and float(estate.group(3)) > 0
     assert "### Targets" in text
+
+
+def test_slow_server_bench_smoke(tmp_path: Path) -> None:
+    out = tmp_path / "results.md"
+    proc = subprocess.run(
+        [sys.executable, str(PROJECT_DIR / "bench" / "slow.py"), "--assets", "1200", "--latencies", "0.05",
+         "--timeline", "0.05", "--rate-limit", "4", "--rate-window", "1", "--throttle-latency", "0.02",
+         "--out", str(out)],
+        capture_output=True, text=True, timeout=240,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    text = out.read_text()
+    for section in ("#### zero latency", "#### latency 0.05 s", "#### throttled 4/1 s, 0.02 s per request"):
+        assert section in text, text
+    rows = [line for line in text.splitlines() if line.startswith(("| first load |", "| no-change |"))]
+    assert len(rows) == 10 and all(r.rstrip().endswith("| yes |") for r in rows), rows
+    assert "```" in text and "| target | measured | met |" in text

@@ -13,12 +13,12 @@ BASE = {"DATABASE_URL": "postgresql://u:p@h/db", "SNIPEIT_API_URL": "https://x.e
 def test_rate_window_defaults_to_laravels_minute() -> None:
     settings = load_settings(BASE)
     assert settings.rate_window == 60.0
-    assert make_client(settings, deadline=None).pacer.window == 60.0
+    assert make_client(settings, deadline=None).limiter.window == 60.0
 
 
-def test_rate_window_setting_reaches_the_pacer() -> None:
+def test_rate_window_setting_reaches_the_limiter() -> None:
     settings = load_settings({**BASE, "SNIPEIT_RATE_WINDOW": "4.5"})
-    assert make_client(settings, deadline=None).pacer.window == 4.5
+    assert make_client(settings, deadline=None).limiter.window == 4.5
 
 
 @pytest.mark.parametrize("bad", ["0", "-3", "soon"])

@@ -22,7 +22,6 @@ from pathlib import Path
 import httpx
 import psycopg
 import pytest
-import uvicorn
 from click.testing import CliRunner
 from fastapi.testclient import TestClient
 
@@ -36,6 +35,7 @@ from assetsync.serve.scheduler import SyncScheduler, local_zone
 from assetsync.store import Store
 from assetsync.sync import run_sync
 from tests.conftest import TOKEN, make_env, query
+from tests.serve_helpers import pause, serve_on_loopback
 
 SERVE_TOKEN = "serve-token-" + "k" * 32
 DAY_TIMES = (time(8), time(12), time(16), time(20))
@@ -282,10 +282,6 @@ def seconds_ahead(seconds: int) -> time:
     return (datetime.now(local_zone()) + timedelta(seconds=seconds)).time().replace(microsecond=0)
 
 
-def pause(seconds: float) -> None:
-    threading.Event().wait(seconds)
-
-
 def wait_for_last_run(launcher: SyncLauncher, timeout: float = 30) -> RunHandle:
     for _ in range(int(timeout / 0.05)):
         if launcher.last is not None or launcher.current is not None:
@@ -367,23 +363,10 @@ def test_shutdown_mid_fetch_rolls_the_run_back_and_records_it(
 def live(settings: Settings) -> Iterator[tuple[str, SyncLauncher]]:
     """The app under a real uvicorn on a free loopback port, in a thread."""
     launcher = SyncLauncher(settings)
-    app = create_app(settings, SyncScheduler(launcher, DAY_TIMES))
-    server = uvicorn.Server(uvicorn.Config(app, lifespan="on", log_level="warning"))
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    for _ in range(200):
-        if server.started:
-            break
-        pause(0.05)
-    assert server.started, "uvicorn did not start"
     try:
-        yield f"http://127.0.0.1:{sock.getsockname()[1]}", launcher
+        with serve_on_loopback(create_app(settings, SyncScheduler(launcher, DAY_TIMES))) as base:
+            yield base, launcher
     finally:
-        server.should_exit = True
-        thread.join(15)
-        sock.close()
         current = launcher.current
         if current is not None:
             current.wait(30)

@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("assetsync.serve")
 
-_EXTRA_MODULES = {"apscheduler", "fastapi", "uvicorn", "starlette", "pydantic", "tzlocal"}
+_EXTRA_MODULES = {"apscheduler", "fastapi", "fastapi_offline", "uvicorn", "starlette", "pydantic", "tzlocal"}
 _FORMAT = "%(asctime)s %(levelname)-7s %(message)s"
 
 
@@ -59,7 +59,8 @@ def serve_command(host: str, port: int) -> None:
     a team that wants to start and watch syncs over HTTP. Syncs run at
     ASSETSYNC_SYNC_TIMES (local time) and on POST /sync/now; each writes the same
     log file and sync_runs row as scheduled_sync.py. When ASSETSYNC_SERVE_TOKEN
-    is set, POST endpoints need it as a bearer token. API docs at /docs.
+    is set, POST endpoints need it as a bearer token. A status page for people
+    at /, API docs at /docs.
     Ctrl-C or SIGTERM stops the schedule; a running sync stops at its next safe
     point and rolls back, or finishes its short write. Needs the serve extra:
     python -m pip install -e ".[serve]"
@@ -106,8 +107,9 @@ def serve_command(host: str, port: int) -> None:
     where = f"[{bound[0]}]" if ":" in bound[0] else bound[0]
     times = ", ".join(t.strftime("%H:%M") for t in scheduler.times) or "none (ASSETSYNC_SYNC_TIMES)"
     banner = (
-        f"assetsync serve listening on http://{where}:{bound[1]} (API docs at /docs); scheduled syncs "
-        f"at {times} ({scheduler.timezone_name}); bearer token "
+        f"assetsync serve listening on http://{where}:{bound[1]} (status page at /, API docs at /docs); "
+        f"scheduled syncs at {times} ({scheduler.timezone_name}"
+        f"{'' if settings.scheduler_enabled else '; off: ASSETSYNC_SCHEDULER=off'}); bearer token "
         f"{'required for POST' if settings.serve_token else 'not set (control from this machine only)'}."
         " Ctrl-C stops"
     )

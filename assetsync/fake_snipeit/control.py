@@ -1,6 +1,7 @@
 """Endpoints only this fake has, for benchmarks and scripts (token required, never throttled).
 
-- ``GET /__fake__/stats``: requests served, 429s sent, and the throttle windows.
+- ``GET /__fake__/stats``: requests served, 429s sent, the throttle windows, and the requests
+  being answered at once over time.
 - ``GET /__fake__/ids``: ``{"all", "live"}`` asset ids; ``?entity=users`` (or another entity) for its
   records, ``live`` being the rows not soft-deleted.
 - ``POST /__fake__/churn``: ``{"changed", "soft_deleted", "purged", "new", "seed"}`` as shares of the
@@ -84,4 +85,7 @@ def _stats(fake: FakeSnipeIT) -> dict[str, Any]:
             "rate_window": fake.rate_window_seconds,
             # [seconds since the first window, counted, refused]
             "windows": [[round(w[0] - first, 4), int(w[1]), int(w[2])] for w in fake.windows],
+            "max_in_flight": fake.max_in_flight,
+            # [seconds since the first request, requests being answered] at every change
+            "in_flight": [[round(t - fake.in_flight_log[0][0], 4), n] for t, n in fake.in_flight_log],
         }

@@ -68,6 +68,8 @@ class App(Protocol):
 
     def sent(self, status: int) -> None: ...
 
+    def done(self, info: RequestInfo) -> None: ...
+
 
 class FakeHTTPServer(ThreadingHTTPServer):
     """Tracks open connections so stop() can unblock threads idling in keep-alive reads."""
@@ -124,13 +126,18 @@ class FakeHandler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length > 0 else b""
         app = self.server.app
+        info: RequestInfo | None = None
         try:
-            info = app.record(self.command, self.path, dict(self.headers.items()), body)
-            reply = app.respond(info)
-        except Exception:
-            traceback.print_exc()
-            reply = Reply(500, {"message": "Server Error"})
-        self._send(reply, app)
+            try:
+                info = app.record(self.command, self.path, dict(self.headers.items()), body)
+                reply = app.respond(info)
+            except Exception:
+                traceback.print_exc()
+                reply = Reply(500, {"message": "Server Error"})
+            self._send(reply, app)
+        finally:
+            if info is not None:
+                app.done(info)
 
     def _send(self, reply: Reply, app: App) -> None:
         if reply.delay > 0 and app.stopping.wait(reply.delay):

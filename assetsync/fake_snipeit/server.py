@@ -136,6 +136,11 @@ class FakeSnipeIT(HardwareEvents):
         self._window_count = 0
         # [start (monotonic), requests counted, requests refused] per throttle window, for benchmarks.
         self.windows: list[list[float]] = []
+        # Requests being answered right now (a delayed page counts until it is sent), their peak,
+        # and [monotonic time, count] at every change: tests and benchmarks see the client's concurrency.
+        self.in_flight = 0
+        self.max_in_flight = 0
+        self.in_flight_log: list[tuple[float, int]] = []
         self._server: FakeHTTPServer | None = None
         self._thread: threading.Thread | None = None
         for a in assets or ():
@@ -300,7 +305,19 @@ class FakeSnipeIT(HardwareEvents):
         with self._lock:
             info = RequestInfo(method, path, params, headers, len(self.requests), pass_name, body, endpoint)
             self.requests.append(info)
+            if not path.startswith("/__fake__/"):
+                self.in_flight += 1
+                self.max_in_flight = max(self.max_in_flight, self.in_flight)
+                self.in_flight_log.append((time.monotonic(), self.in_flight))
         return info
+
+    def done(self, info: RequestInfo) -> None:
+        """The answer to `info` is sent (or the connection dropped)."""
+        if info.path.startswith("/__fake__/"):
+            return
+        with self._lock:
+            self.in_flight -= 1
+            self.in_flight_log.append((time.monotonic(), self.in_flight))
 
     def sent(self, status: int) -> None:
         if status == 429:
@@ -418,11 +435,14 @@ class FakeSnipeIT(HardwareEvents):
         limit = api_limit(p, self.max_results)
         status = p.get("status", "")
         status_id = php_intval(p["status_id"]) if p.get("status_id", "") != "" else None
-        # Only id is sortable here; any other sort falls back to created_at, as unknown columns do.
+        # Only id and name are sortable here; any other sort falls back to created_at, as unknown
+        # columns do (name ties come in id order).
         by_id = p.get("sort") == "id"
+        by_name = p.get("sort") == "name"
         asc = p.get("order") == "asc"  # exactly "asc"; "ASC" sorts descending
         status = status if status in LIST_STATUSES else ""
-        total, rows = self.page(status, status_id, by_id, asc, php_intval(p.get("offset")), limit)
+        offset = php_intval(p.get("offset"))
+        total, rows = self.page(status, status_id, by_id, asc, offset, limit, by_name=by_name)
         body = b'{"total":%d,"rows":[%b]}' % (total, rows)
         return Reply(200, body, delay=self.page_delay)
 

@@ -13,7 +13,15 @@ from .data import STATUS_ARCHIVED, STATUS_READY, FakeAsset, generate_assets, ran
 from .render import RenderContext, render_bytes
 
 # Changing any of these can move an asset into or out of a list, or within its order.
-_LIST_SHAPE_FIELDS = {"status_label", "deleted_at", "created_at", "assigned_to", "requestable", "byod"}
+_LIST_SHAPE_FIELDS = {
+    "status_label",
+    "deleted_at",
+    "created_at",
+    "assigned_to",
+    "requestable",
+    "byod",
+    "name",
+}
 LIST_STATUSES = ("Deleted", "Pending", "RTD", "Undeployable", "Archived", "Requestable", "Deployed", "byod")
 
 
@@ -31,7 +39,7 @@ class AssetStore:
         self._ctx = ctx
         self._lock = threading.RLock()
         self._cache: dict[int, bytes] = {}  # id -> rendered JSON row
-        self._lists: dict[tuple[str, int | None, bool, bool], tuple[list[int], list[float]]] = {}
+        self._lists: dict[tuple[str, int | None, bool, bool, bool], tuple[list[int], list[float]]] = {}
         self._max_id = 0
         # Bumped on every change, so what is derived from all assets (entity counts) knows to recount.
         self.generation = 0
@@ -196,14 +204,18 @@ class AssetStore:
         return live
 
     def _ordered(
-        self, status: str, status_id: int | None, by_id: bool, asc: bool
+        self, status: str, status_id: int | None, by_id: bool, asc: bool, by_name: bool = False
     ) -> tuple[list[int], list[float]]:
         """Member ids in sort order, with sort keys ascending; cached until membership changes."""
-        key = (status, status_id, by_id, asc)
+        key = (status, status_id, by_id, asc, by_name)
         hit = self._lists.get(key)
         if hit is None:
             members = self._members(status, status_id)
             sign = 1.0 if asc else -1.0
+            if by_name:  # ties in id order, so that paging by name is stable (keys unused)
+                named = sorted(((a.name or "", a.id) for a in members), reverse=not asc)
+                hit = self._lists[key] = ([i for _, i in named], [])
+                return hit
             if by_id:
                 pairs = sorted((sign * a.id, a.id) for a in members)
             else:
@@ -212,14 +224,23 @@ class AssetStore:
         return hit
 
     def page(
-        self, status: str, status_id: int | None, by_id: bool, asc: bool, offset: int, limit: int
+        self,
+        status: str,
+        status_id: int | None,
+        by_id: bool,
+        asc: bool,
+        offset: int,
+        limit: int,
+        *,
+        by_name: bool = False,
     ) -> tuple[int, bytes]:
         """``(total, rows joined by commas)`` for one list request; offset is clamped like the controller."""
         with self._lock:
-            ids, keys = self._ordered(status, status_id, by_id, asc)
+            ids, keys = self._ordered(status, status_id, by_id, asc, by_name)
             total = len(ids)
             offset = max(0, min(offset, total))
-            page = ids[offset : offset + limit] if by_id else unstable_page(ids, keys, offset, limit)
+            stable = by_id or by_name
+            page = ids[offset : offset + limit] if stable else unstable_page(ids, keys, offset, limit)
             return total, b",".join([self._row(i) for i in page])
 
 
