@@ -91,7 +91,9 @@ def render(results: list[dict[str, Any]], pg_version: str) -> str:
         "sync with ASSETSYNC_ACTIVITY=false (hardware and the other entities). `backfill`: a first "
         "sync with the log; `backfill - rest` is the log's share. Peak RSS is the sync process's. "
         "The incremental run's requests are the whole run's (hardware and entities included), the "
-        "activity pages in brackets.",
+        "activity pages in brackets. One run each on a 2-core machine shared with other work: single "
+        "figures are noisy; the flat peak RSS and the one activity page of an incremental run are "
+        "the robust ones.",
         "",
         "| entries | floor s | backfill s | rest s | log's share s | x floor | peak RSS MB | "
         "incremental (100 new) s | its requests (activity pages) |",
