@@ -14,6 +14,8 @@ from typing import Any
 
 import psycopg
 
+from assetsync.activity.read import PATH as ACTIVITY_PATH
+from assetsync.activity.read import PERMISSION as ACTIVITY_PERMISSION
 from assetsync.alerts.channels import configured as configured_channels
 from assetsync.alerts.channels import shown as shown_url
 from assetsync.config import ENV_FILE, ConfigError, Settings, is_loopback, load_settings
@@ -216,6 +218,35 @@ def _check_snipeit(settings: Settings, client: SnipeITClient, emit: Emit) -> Non
     for entity in settings.entities:
         if entity.name != "hardware":
             emit(_entity_list(client, entity))
+    if settings.activity:
+        emit(_activity_report(client))
+
+
+ACTIVITY = "Token may read activity log"
+
+
+def _activity_report(client: SnipeITClient) -> CheckResult:
+    """With ASSETSYNC_ACTIVITY on: may the token read /reports/activity?"""
+    turn_off = "or set ASSETSYNC_ACTIVITY=false"
+    try:
+        listing = client.get(ACTIVITY_PATH, {"limit": 1, "offset": 0, "sort": "id", "order": "desc"}).data
+        total = int(listing["total"])
+    except PermissionDeniedError:
+        return CheckResult(
+            ACTIVITY,
+            FAIL,
+            f"Snipe-IT answered 403 for /{ACTIVITY_PATH}: the token's user may not view the activity report",
+            f"give the token's user the '{ACTIVITY_PERMISSION}' permission in Snipe-IT, {turn_off}",
+        )
+    except SnipeITError as exc:
+        return CheckResult(
+            ACTIVITY, FAIL, str(exc), f"check Snipe-IT's logs for /{ACTIVITY_PATH}, {turn_off}"
+        )
+    except (TypeError, KeyError, ValueError):
+        return CheckResult(
+            ACTIVITY, FAIL, "the activity report did not have the usual {total, rows} shape", turn_off
+        )
+    return CheckResult(ACTIVITY, OK, f"{total} entries in the activity log")
 
 
 def entity_item(entity: Entity) -> str:

@@ -318,6 +318,23 @@ class Settings:
         "Days to keep the daily logs; older sync_*.log files are deleted when a run starts (0 keeps all).",
         hint="use a whole number of days such as 30 (0 keeps logs forever)",
     )
+    activity: bool = setting(
+        "ASSETSYNC_ACTIVITY",
+        "true",
+        boolean,
+        "Sync Snipe-IT's activity log into the activity table (and asset_assignments from it); the "
+        "token then needs the reports.view permission. The first run reads the whole log.",
+        hint="use true or false",
+    )
+    history_retention_days: int = setting(
+        "ASSETSYNC_HISTORY_RETENTION_DAYS",
+        "0",
+        non_negative_int,
+        "Days to keep replaced versions in assets_history and users_history; older versions are "
+        "deleted in each run's write transaction (0 keeps every version, so *_as_of() reaches back "
+        "to the first sync). Above 0 the sync role also needs DELETE on those two tables.",
+        hint="use a whole number of days such as 730 (0 keeps every version)",
+    )
     removal_brake: float = setting(
         "ASSETSYNC_REMOVAL_BRAKE",
         "0.10",

@@ -15,6 +15,7 @@ from typing import Any
 import orjson
 
 from assetsync import exitcodes
+from assetsync.activity.read import read_activity
 from assetsync.alerts import channels as alert_channels
 from assetsync.config import Settings
 from assetsync.entities import HARDWARE, Entity
@@ -25,7 +26,7 @@ from assetsync.removals import confirm_removals
 from assetsync.results import EntityCounts, SyncOptions, SyncResult
 from assetsync.snipeit import SnipeITClient, SnipeITError
 from assetsync.spill import RowSpill
-from assetsync.store import EntityTable, Store, StoreError
+from assetsync.store import ActivityTable, EntityTable, Store, StoreError
 from assetsync.store.watch import watch_changes
 
 log = logging.getLogger("assetsync")
@@ -69,8 +70,10 @@ def run_pipeline(ctx: RunContext) -> None:
     for table in tables.values():
         table.create_stage(lz4=lz4)
     with collector_paused():
+        # First, so that a token without the report's permission fails the run before any write.
+        activity = _activity(ctx)
         if not dry and tables["hardware"].is_empty():
-            _first_load(ctx, tables)
+            _first_load(ctx, tables, activity)
             return
         seen = {
             e.name: stage_entity(ctx, e, tables[e.name], ctx.counts(e), compare=e.name in existing)
@@ -89,6 +92,7 @@ def run_pipeline(ctx: RunContext) -> None:
     with store.merge_transaction():
         for entity in ctx.entities:
             _write(ctx, tables[entity.name], removals[entity.name])
+        _write_activity(ctx, activity)
         _succeed(ctx)
 
 
@@ -112,7 +116,26 @@ def _prepare(ctx: RunContext, tables: dict[str, EntityTable]) -> set[str]:
     return set(tables)
 
 
-def _first_load(ctx: RunContext, tables: dict[str, EntityTable]) -> None:
+def _activity(ctx: RunContext) -> ActivityTable | None:
+    """Read the activity log (a backfill commits as it goes; new entries wait in their stage)."""
+    if ctx.options.dry_run or not ctx.settings.activity:
+        return None
+    table = ctx.store.activity_table()
+    ctx.result.activity = EntityCounts()
+    read_activity(ctx, table, ctx.result.activity)
+    return table
+
+
+def _write_activity(ctx: RunContext, table: ActivityTable | None) -> None:
+    """In the run's transaction: the staged new entries (asset_assignments, a view over them and
+    the assets, follows by itself)."""
+    if table is not None and ctx.result.activity is not None:
+        inserted, updated = table.merge()
+        ctx.result.activity.inserted += inserted
+        ctx.result.activity.updated += updated
+
+
+def _first_load(ctx: RunContext, tables: dict[str, EntityTable], activity: ActivityTable | None) -> None:
     """An empty assets table: one transaction, open while pages arrive, that commits only once
     every entity is proven complete. Every table that is still empty is copied straight into, so
     each row is written once instead of staged and then merged; a table that already holds rows
@@ -131,6 +154,7 @@ def _first_load(ctx: RunContext, tables: dict[str, EntityTable]) -> None:
         for name, fetched in staged.items():
             entity = tables[name].entity
             _write(ctx, tables[name], confirm_removals(ctx, entity, tables[name], fetched))
+        _write_activity(ctx, activity)
         _succeed(ctx)
 
 
@@ -166,6 +190,9 @@ def _write(ctx: RunContext, table: EntityTable, removed: list[int]) -> None:
     """Merge one entity's stage into its table and mark its confirmed removals (in the run's
     transaction)."""
     entity, counts = table.entity, ctx.counts(table.entity)
+    pruned = table.prune_history(ctx.settings.history_retention_days)
+    if pruned:
+        log.info("Deleted %d version(s) of %s older than the history retention", pruned, entity.table)
     stored = table.stored_mapping()
     current = (entity.mapping_version, entity.mapping_seed)
     if stored is not None and stored != current:
@@ -245,6 +272,7 @@ def _details(ctx: RunContext) -> str:
                 for p in report.passes
             },
             "entities": {name: vars(counts) for name, counts in result.entities.items()},
+            "activity": vars(result.activity) if result.activity is not None else None,
             "warnings": result.warnings,
             "watch": result.watch,
         }

@@ -50,6 +50,7 @@ class SyncResult(MergeCounts):
     warnings: list[str] = field(default_factory=list)
     planned_tags: dict[str, list[str]] = field(default_factory=dict)
     entities: dict[str, EntityCounts] = field(default_factory=dict)
+    activity: EntityCounts | None = None  # the activity log's, when ASSETSYNC_ACTIVITY is on
     # Facts the suspicious-activity alert compares with the last run's (kept in details->'watch').
     watch: dict[str, Any] = field(default_factory=dict)
 

@@ -249,6 +249,20 @@ class PgCluster:
             return {int(r[0]) for r in conn.execute(query).fetchall()}
 
 
+@contextlib.contextmanager
+def started_cluster() -> Iterator[PgCluster]:
+    """A PostgreSQL cluster of the benchmark's own, from the binaries found, stopped afterwards."""
+    bindir = PgCluster.find_bindir()
+    if bindir is None:
+        raise BenchError("no PostgreSQL server binaries found; install PostgreSQL or set PG_BINDIR")
+    pg = PgCluster(bindir)
+    try:
+        pg.start()
+        yield pg
+    finally:
+        pg.stop()
+
+
 def verify_stats_method(pg: PgCluster) -> None:
     """Check that table_stats sees exactly what another, finished session wrote."""
     pg.create_db("bench_calibrate")

@@ -21,7 +21,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from cases import CHURN, DLT_FORMATS, Bench, Result, ensure_peers_venv, throttle_figures, wait_out_window
-from infra import BenchError, FakeServer, PgCluster, run_main, verify_stats_method
+from infra import FakeServer, run_main, started_cluster, verify_stats_method
 from report import SizeResults, publish, render
 
 ALL_CASES = ("floor", "first", "nochange", "churn", "naive", "dlt", "throttled", "latency", "estate")
@@ -211,20 +211,13 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     if "dlt" in args.case_set:
         ensure_peers_venv(log)
-    bindir = PgCluster.find_bindir()
-    if bindir is None:
-        raise BenchError("no PostgreSQL server binaries found; install PostgreSQL or set PG_BINDIR")
-    pg = PgCluster(bindir)
     started = time.time()
-    try:
-        pg.start()
+    with started_cluster() as pg:
         verify_stats_method(pg)
-        log(f"PostgreSQL {pg.version()} from {bindir} on port {pg.port}")
+        log(f"PostgreSQL {pg.version()} from {pg.bindir} on port {pg.port}")
         bench = Bench(pg, log, timeout=args.timeout)
         all_results = [run_size(size, args, bench) for size in args.sizes]
         pg_version = pg.version()
-    finally:
-        pg.stop()
     text = render(all_results, args=args, pg_version=pg_version, elapsed_s=time.time() - started)
     publish(text, args.out, log)
     return 0

@@ -75,7 +75,16 @@ SNIPEIT_ITEMS = [
 # One line per record type besides hardware, each naming its own fix.
 ENTITY_ITEMS = [f"Token may list {name.replace('_', ' ')}" for name in ENTITY_NAMES[1:]]
 PG_ITEMS = ["PostgreSQL reachable", "PostgreSQL schema", "PostgreSQL tables", "Temporary tables"]
-ALL_ITEMS = ["Configuration", *SNIPEIT_ITEMS, *ENTITY_ITEMS, *PG_ITEMS, "Log folder", "Alert channels"]
+ACTIVITY_ITEMS = ["Token may read activity log"]
+ALL_ITEMS = [
+    "Configuration",
+    *SNIPEIT_ITEMS,
+    *ENTITY_ITEMS,
+    *ACTIVITY_ITEMS,
+    *PG_ITEMS,
+    "Log folder",
+    "Alert channels",
+]
 
 
 def test_everything_passes_on_a_fresh_database_and_nothing_is_created(

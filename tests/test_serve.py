@@ -148,6 +148,7 @@ def test_sync_now_is_409_while_another_process_holds_the_database_lock(
 
 
 def test_sync_now_right_after_a_run_ends_is_accepted(api: TestClient) -> None:
+    # (The fixture's fake allows five back-to-back runs in one throttle window: tests/conftest.py.)
     # The finished run frees its database lock before it closes its connection; PostgreSQL
     # alone frees a closed session's locks a moment later, which answered 409 here.
     for _ in range(5):

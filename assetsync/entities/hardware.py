@@ -30,6 +30,7 @@ HARDWARE = Entity(
     volatile=frozenset({"age", "book_value", "available_actions", "user_can_checkout", "eol"}),
     volatile_counts=False,
     key_column="asset_tag",
+    history=True,
     columns=(
         Column("id", "bigint NOT NULL", row_id()),
         Column("asset_tag", "text", text("asset_tag")),

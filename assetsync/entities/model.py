@@ -79,6 +79,8 @@ class Entity:
     volatile: frozenset[str] = COMMON_VOLATILE
     volatile_counts: bool = True  # every `*_count` key is a live subquery: never part of the hash
     key_column: str = "name"  # what a dry run lists for a planned change
+    # Keep every version a merge replaces in `<table>_history`, queried with `<table>_as_of(at)`.
+    history: bool = False
     # Made on first use; init=False so that dataclasses.replace() makes a declaration its own.
     _builder: list[Callable[..., Record]] = field(default_factory=list, init=False, repr=False, compare=False)
     _seed: list[int] = field(default_factory=list, init=False, repr=False, compare=False)
@@ -106,6 +108,10 @@ class Entity:
             spec = ";".join(f"{c.name} {c.sql_type} {c.read.expr}" for c in self.columns)
             self._seed.append(xxhash.xxh3_64_intdigest(f"{self.mapping_version}|{spec}".encode()))
         return self._seed[0]
+
+    @property
+    def history_table(self) -> str:
+        return f"{self.table}_history"
 
     @property
     def soft_deletes(self) -> bool:

@@ -26,6 +26,7 @@ USERS = Entity(
     # `deleted=true` lists only the soft-deleted users, whom old assets and activity still name.
     passes=(("default", {}), ("deleted", {"deleted": "true"})),
     key_column="username",
+    history=True,
     columns=(
         Column("id", "bigint NOT NULL", row_id()),
         Column("username", "text", text("username")),

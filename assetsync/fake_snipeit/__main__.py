@@ -1,7 +1,8 @@
 """Run the fake in its own process: ``python -m assetsync.fake_snipeit --assets 100000 --port 0``.
 
 Prints ``READY <api_url>`` once it accepts requests, then serves until SIGTERM or SIGINT.
-``--users`` / ``--records`` size the other entities (e.g. 20000 users and 3000 other records); with
+``--activity`` gives it an activity log of that many old entries. ``--users`` / ``--records`` size
+the other entities (e.g. 20000 users and 3000 other records); with
 either, they are generated and rendered before READY, otherwise on first request.
 """
 
@@ -39,6 +40,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--records", type=int, default=None, help="records over the 8 other entities (default about 110)"
     )
+    parser.add_argument("--activity", type=int, default=0, help="old activity log entries (default 0)")
     args = parser.parse_args(argv)
 
     assets = generate_assets(
@@ -64,6 +66,7 @@ def main(argv: list[str] | None = None) -> int:
         estate=size,
         estate_seed=args.seed,
     )
+    fake.activity.generate(args.activity)  # made from their ids on demand: nothing to warm
     fake.warm()  # render up front so the first sync pass times the client, not the fake
     if size is not None:
         fake.estate.warm()

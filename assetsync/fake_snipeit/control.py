@@ -7,6 +7,8 @@
 - ``POST /__fake__/churn``: ``{"changed", "soft_deleted", "purged", "new", "seed"}`` as shares of the
   live assets, plus optional ``"users": {"changed", "soft_deleted", "new"}`` as shares of live users.
   Answers the counts (with a ``"users"`` object when users churned).
+- ``POST /__fake__/activity``: ``{"add": N}`` writes N new activity entries (user updates);
+  answers ``{"total", "highest_id"}``.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import orjson
 
 from .estate_records import ENTITIES
 from .handler import Reply, RequestInfo
+from .state import now_utc
 
 if TYPE_CHECKING:
     from .server import FakeSnipeIT
@@ -59,6 +62,16 @@ def control_reply(fake: FakeSnipeIT, info: RequestInfo) -> Reply:
         except (orjson.JSONDecodeError, AttributeError, TypeError, ValueError) as exc:
             return _bad(f"bad churn request: {exc}")
         return Reply(200, counts)
+    if info.path == "/__fake__/activity" and info.method == "POST":
+        try:
+            add = int(orjson.loads(info.body or b"{}").get("add", 0))
+        except (orjson.JSONDecodeError, AttributeError, TypeError, ValueError) as exc:
+            return _bad(f"bad activity request: {exc}")
+        for n in range(add):
+            meta = {"jobtitle": {"old": "a", "new": f"b{n}"}}
+            fake.activity.write(action="update", item_type="user", item_id=1 + n % 50, item_name=f"user {n}",
+                                created_at=now_utc(), log_meta=meta)  # fmt: skip
+        return Reply(200, {"total": fake.activity.total(), "highest_id": fake.activity.highest_id()})
     return _bad("unknown fake control endpoint", 404)
 
 

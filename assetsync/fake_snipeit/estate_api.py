@@ -18,7 +18,11 @@ from .paging import api_limit, php_intval
 ENDPOINTS = frozenset(ENTITIES)
 FORBIDDEN = {"message": "This action is unauthorized."}  # the policy's 403, unwrapped
 # What /users/me lists as a non-superuser's permissions: the view right behind every list.
-PERMISSIONS = {"hardware": "assets.view", **{name: e.permission for name, e in ENTITIES.items()}}
+PERMISSIONS = {
+    "hardware": "assets.view",
+    **{name: e.permission for name, e in ENTITIES.items()},
+    "reports": "reports.view",
+}
 
 
 def list_pass(entity: str, params: dict[str, str]) -> str:

@@ -11,15 +11,17 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+from .activity import ActivityLog, asset_display
 from .control import control_reply
 from .data import FakeAsset
 from .estate_api import ENDPOINTS, FORBIDDEN, entity_list, entity_show, list_pass, token_permissions
 from .estate_edit import Estate
 from .estate_records import EstateSize
+from .events import HardwareEvents
 from .handler import FakeHTTPServer, Reply, RequestInfo
 from .paging import api_limit, php_intval
 from .render import MONEY_STYLES, RenderContext, datetime_obj
-from .state import LIST_STATUSES, AssetStore, now_utc
+from .state import LIST_STATUSES, now_utc
 
 Hook = Callable[[RequestInfo], Reply | None]
 
@@ -34,6 +36,7 @@ ASSET_MISSING = {"status": "error", "messages": "Asset does not exist.", "payloa
 UNAUTHORIZED = {"error": "Unauthorized or unauthenticated."}
 TOO_MANY_V814 = {"status": "error", "messages": "Too many requests", "payload": None}
 _READABLE = ENDPOINTS | {"hardware"}
+ACTIVITY = "reports/activity"  # needs reports.view; deny("reports") takes it
 _HTML = "text/html; charset=UTF-8"
 _LOGIN_PAGE = (
     '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Snipe-IT Asset Management'
@@ -72,7 +75,7 @@ def default_error_body(status: int) -> dict[str, Any]:
     return {"status": "error", "messages": status, "payload": None}  # the handler's default branch
 
 
-class FakeSnipeIT(AssetStore):
+class FakeSnipeIT(HardwareEvents):
     """A fake Snipe-IT v8.1.4 serving real HTTP on loopback.
 
     Endpoints: GET /api/v1/hardware (limit/offset/sort/order/status/status_id), /hardware/{id},
@@ -146,10 +149,12 @@ class FakeSnipeIT(AssetStore):
         # benchmarks never pay for them.
         self.estate = Estate(self, ctx, self._lock, estate or EstateSize(), estate_seed)
         self.denied: set[str] = set()  # endpoints whose view permission the token lacks
+        # The activity log: fake.checkout / checkin / edit / delete write to it (see events).
+        self.activity = ActivityLog(self._lock, self._display_name)
 
     def deny(self, endpoint: str) -> None:
         """Take the token's view permission for one endpoint: its list and show answer 403."""
-        if endpoint not in _READABLE:
+        if endpoint not in _READABLE | {"reports"}:
             raise ValueError(f"unknown endpoint {endpoint!r}; one of {sorted(_READABLE)}")
         with self._lock:
             self.denied.add(endpoint)
@@ -397,7 +402,7 @@ class FakeSnipeIT(AssetStore):
     def _api(self, info: RequestInfo) -> Reply:
         route = info.path[len(API) :].strip("/")
         parts = route.split("/")
-        known = route in ("users/me", "version") or (len(parts) <= 2 and parts[0] in _READABLE)
+        known = route in ("users/me", "version", ACTIVITY) or (len(parts) <= 2 and parts[0] in _READABLE)
         if not known:
             return Reply(404, NOT_FOUND_API)
         if info.method != "GET":
@@ -406,6 +411,11 @@ class FakeSnipeIT(AssetStore):
             return Reply(200, self._me())
         if route == "version":
             return Reply(200, {"version": self.version})
+        if route == ACTIVITY:
+            if "reports" in self.denied:
+                return Reply(403, FORBIDDEN)
+            limit, offset = api_limit(info.params, self.max_results), php_intval(info.params.get("offset"))
+            return Reply(200, self.activity.page(info.params, offset, limit), delay=self.page_delay)
         if parts[0] in self.denied:
             return Reply(403, FORBIDDEN)
         if parts[0] != "hardware":
@@ -435,6 +445,12 @@ class FakeSnipeIT(AssetStore):
         total, rows = self.page(status, status_id, by_id, asc, offset, limit, by_name=by_name)
         body = b'{"total":%d,"rows":[%b]}' % (total, rows)
         return Reply(200, body, delay=self.page_delay)
+
+    def _display_name(self, asset_id: int) -> str | None:
+        """An asset's item name in the activity log, None once it is purged."""
+        with self._lock:
+            a = self.assets.get(asset_id)
+            return None if a is None else asset_display(a)
 
     def _me(self) -> dict[str, Any]:
         stamp = datetime_obj(datetime(2023, 1, 9, 8, 30, 0))

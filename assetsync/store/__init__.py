@@ -16,6 +16,7 @@ from psycopg import sql
 
 from assetsync.entities import Entity
 from assetsync.store.access import MANAGED_TABLES, AccessInspector, SchemaAccess
+from assetsync.store.activity import ActivityTable
 from assetsync.store.connection import (
     LockBusyError,
     StoreError,
@@ -42,6 +43,9 @@ class Store(AccessInspector, RunHistory, SyncLock):
 
     def table(self, entity: Entity) -> EntityTable:
         return EntityTable(self.conn, self.schema_name, entity)
+
+    def activity_table(self) -> ActivityTable:
+        return ActivityTable(self.conn, self.schema_name)
 
     @contextmanager
     def merge_transaction(self) -> Iterator[None]:
@@ -70,6 +74,7 @@ __all__ = [
     "LATEST_VERSION",
     "MANAGED_TABLES",
     "TOAST_TUPLE_TARGET",
+    "ActivityTable",
     "EntityTable",
     "FailureStreak",
     "LockBusyError",

@@ -12,9 +12,12 @@ from assetsync.store.schema import SchemaManager
 # Every table a sync writes: the entity tables, then its own bookkeeping.
 MANAGED_TABLES: tuple[str, ...] = (
     *(e.table for e in ENTITIES),
+    *(e.history_table for e in ENTITIES if e.history),
     "sync_runs",
     "schema_version",
     "entity_mappings",
+    "activity",
+    "activity_state",
 )
 
 

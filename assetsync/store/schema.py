@@ -1,4 +1,4 @@
-"""The schema: versioned migrations, entity tables built from their declarations, the view."""
+"""The schema: versioned migrations, entity tables built from their declarations, the views."""
 
 from __future__ import annotations
 
@@ -12,7 +12,10 @@ from psycopg import sql
 from assetsync import __version__
 from assetsync.entities import ENTITIES, HARDWARE, Entity
 from assetsync.entities.model import DOCUMENT_COLUMNS, TRACKING_COLUMNS
+from assetsync.store.activity import activity_ddl
+from assetsync.store.assignments import assignments_ddl
 from assetsync.store.connection import StoreError, pg_reason
+from assetsync.store.history import match_history
 from assetsync.store.views import VIEW_VERSION, view_statements
 
 log = logging.getLogger("assetsync")
@@ -94,10 +97,12 @@ def _migrations(schema: str) -> list[tuple[int, list[sql.Composed]]]:
                 ).format(s=s),
             ],
         ),
+        (4, activity_ddl(schema)),
+        (5, assignments_ddl(schema)),
     ]
 
 
-LATEST_VERSION = 3
+LATEST_VERSION = 5
 
 
 class SchemaManager:
@@ -158,6 +163,8 @@ class SchemaManager:
         if up_to == LATEST_VERSION:
             for entity in ENTITIES:
                 self._use_lz4_if_offered(entity.table)
+                if entity.history:
+                    self._use_lz4_if_offered(entity.history_table)
         return len(steps)
 
     def _apply(self, steps: Sequence[tuple[int, list[sql.Composed]]], *, first: bool) -> None:
@@ -207,6 +214,9 @@ class SchemaManager:
                         )
                     )
                     log.info("Added column %s to table %s.%s", name, self.schema_name, entity.table)
+        for entity in entities:
+            if entity.history:
+                match_history(self.conn, self.schema_name, entity, TOAST_TUPLE_TARGET)
         row = self.conn.execute(
             "SELECT obj_description(to_regclass(%s), 'pg_class')", (self._qualified("asset_overview"),)
         ).fetchone()

@@ -11,6 +11,7 @@ from psycopg import sql
 
 from assetsync.entities import Entity
 from assetsync.store.counts import MergeCounts
+from assetsync.store.history import VersionKeeper
 from assetsync.store.schema import TOAST_TUPLE_TARGET
 
 # Conditions on a staged row `s` and its stored version `t` (NULL when new).
@@ -30,6 +31,7 @@ class EntityTable:
         self.override = sql.Identifier(f"assetsync_override_{entity.table}")
         self.mappings = sql.Identifier(schema, "entity_mappings")
         self.names = [sql.Identifier(n) for n in entity.column_names]
+        self.versions = VersionKeeper(conn, schema, entity) if entity.history else None
 
     # -- staging -------------------------------------------------------------------------------
     def create_stage(self, *, lz4: bool) -> None:
@@ -217,7 +219,10 @@ class EntityTable:
     # -- writing (inside the run's one transaction) ----------------------------------------------
     def merge(self) -> int:
         """Insert new and changed rows; unchanged rows are filtered out before ON CONFLICT so they
-        are not even locked (a no-change run writes no row and next to no WAL)."""
+        are not even locked (a no-change run writes no row and next to no WAL). With history, the
+        versions it replaces are kept first, in the same transaction."""
+        if self.versions is not None:
+            self.versions.keep_replaced(self.stage)
         updates = sql.SQL(", ").join(sql.SQL("{} = EXCLUDED.{}").format(n, n) for n in self.names[1:])
         cur = self.conn.execute(
             sql.SQL("""
@@ -240,6 +245,8 @@ class EntityTable:
     def mark_removed(self, ids: Sequence[int]) -> int:
         if not ids:
             return 0
+        if self.versions is not None:
+            self.versions.keep_removed(ids)
         cur = self.conn.execute(
             sql.SQL(
                 "UPDATE {} SET removed_at = now(), changed_at = now() "
@@ -248,6 +255,10 @@ class EntityTable:
             (list(ids),),
         )
         return cur.rowcount
+
+    def prune_history(self, days: int) -> int:
+        """Drop versions replaced more than `days` ago (0 keeps all); in the run's transaction."""
+        return self.versions.prune(days) if self.versions is not None else 0
 
     def stored_mapping(self) -> tuple[int, int] | None:
         """(mapping version, mapping seed) the stored rows were written with; None for a new table."""

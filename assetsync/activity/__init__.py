@@ -1,0 +1,1 @@
+"""Snipe-IT's activity log: reading it incrementally, and the rows it becomes."""
