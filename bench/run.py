@@ -99,21 +99,11 @@ def run_size(size: int, args: argparse.Namespace, bench: Bench) -> SizeResults:
             bench.pg.drop_db("b_floor")
             log(f"floor: {res.results['first', 'floor'].median('wall_s'):.2f} s")
         for tool in tools:
-            template = f"tpl_{tool.replace('-', '_')}"
-            for i in range(runs):
-                db = f"b_first_{i}"
-                add("first", tool).runs.append(bench.run_once(tool, fake, db, expect_ids=server_ids))
-                if i < runs - 1:
-                    bench.pg.drop_db(db)
-            bench.keep_as_template(db, template)
+            nochange = add("nochange", tool) if "nochange" in cases else None
+            load_then_resync(bench, fake, tool, runs, server_ids, add("first", tool), nochange)
             log(f"{tool} first load: {res.results['first', tool].median('wall_s'):.2f} s")
-            if "nochange" in cases:
-                for _ in range(runs):
-                    add("nochange", tool).runs.append(
-                        bench.run_once(tool, fake, "b_nochange", template=template, expect_ids=server_ids)
-                    )
-                bench.pg.drop_db("b_nochange")
-                log(f"{tool} no-change: {res.results['nochange', tool].median('wall_s'):.2f} s")
+            if nochange is not None:
+                log(f"{tool} no-change: {nochange.median('wall_s'):.2f} s")
 
     churn_tools = [t for t in tools if t != "naive"]
     if "churn" in cases and churn_tools:
@@ -185,26 +175,42 @@ def run_estate(size: int, runs: int, bench: Bench, add: Callable[[str, str], Res
             bench.pg.drop_db("b_efloor")
             bench.pg.drop_db("b_efloor2")
         for tool in ("assetsync", "assetsync-estate"):
-            template = f"tpl_e_{tool.replace('-', '_')}"
-            for i in range(runs):
-                db = f"b_efirst_{i}"
-                add("estate-first", tool).runs.append(bench.run_once(tool, fake, db, expect_ids=server_ids))
-                if i < runs - 1:
-                    bench.pg.drop_db(db)
-            bench.keep_as_template(db, template)
-            for _ in range(runs):
-                run = bench.run_once(tool, fake, "b_enochange", template=template, expect_ids=server_ids)
-                add("estate-nochange", tool).runs.append(run)
-            bench.pg.drop_db("b_enochange")
+            first, nochange = add("estate-first", tool), add("estate-nochange", tool)
+            template = load_then_resync(bench, fake, tool, runs, server_ids, first, nochange, prefix="e_")
             bench.pg.drop_db(template)
             log(
-                f"{tool}: first load {bench_wall(add('estate-first', tool)):.2f} s, "
-                f"no-change {bench_wall(add('estate-nochange', tool)):.2f} s"
+                f"{tool}: first load {first.median('wall_s'):.2f} s, "
+                f"no-change {nochange.median('wall_s'):.2f} s"
             )
 
 
-def bench_wall(result: Result) -> float:
-    return result.median("wall_s")
+def load_then_resync(
+    bench: Bench,
+    fake: FakeServer,
+    tool: str,
+    runs: int,
+    server_ids: set[int],
+    first: Result,
+    nochange: Result | None,
+    *,
+    prefix: str = "",
+) -> str:
+    """`runs` first loads of `tool` into fresh databases, the last kept as the tool's template, then
+    (unless `nochange` is None) `runs` no-change re-syncs of copies of it; returns the template."""
+    template = f"tpl_{prefix}{tool.replace('-', '_')}"
+    db = ""
+    for i in range(runs):
+        db = f"b_{prefix}first_{i}"
+        first.runs.append(bench.run_once(tool, fake, db, expect_ids=server_ids))
+        if i < runs - 1:
+            bench.pg.drop_db(db)
+    bench.keep_as_template(db, template)
+    if nochange is not None:
+        again = f"b_{prefix}nochange"
+        for _ in range(runs):
+            nochange.runs.append(bench.run_once(tool, fake, again, template=template, expect_ids=server_ids))
+        bench.pg.drop_db(again)
+    return template
 
 
 def main(argv: list[str] | None = None) -> int:
