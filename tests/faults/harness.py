@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -99,7 +100,15 @@ def start_scheduled_sync(env: dict[str, str], *args: str) -> subprocess.Popen[st
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        # A shell starts background jobs with Ctrl-C ignored, and children inherit that: the
+        # Ctrl-C scenarios need the sync to hear SIGINT as it does in a console, however the
+        # test run itself was started.
+        preexec_fn=_hear_ctrl_c if sys.platform != "win32" else None,
     )
+
+
+def _hear_ctrl_c() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def finish(proc: subprocess.Popen[str], env: dict[str, str], offset: int = 0, timeout: float = 60) -> Run:
