@@ -160,11 +160,11 @@ class SchemaManager:
                 f"({pg_reason(exc)}); "
                 f"run as the owner once, or GRANT CREATE ON DATABASE/SCHEMA to this role (see README)"
             ) from None
-        if up_to == LATEST_VERSION:
+        if up_to == LATEST_VERSION and self.lz4_available():
             for entity in ENTITIES:
-                self._use_lz4_if_offered(entity.table)
+                self._use_lz4(entity.table)
                 if entity.history:
-                    self._use_lz4_if_offered(entity.history_table)
+                    self._use_lz4(entity.history_table)
         return len(steps)
 
     def _apply(self, steps: Sequence[tuple[int, list[sql.Composed]]], *, first: bool) -> None:
@@ -255,10 +255,9 @@ class SchemaManager:
         ).fetchone()
         return bool(row and row[0])
 
-    def _use_lz4_if_offered(self, table: str) -> None:
-        # lz4 TOAST compression loads the ~2 KB raw documents 25-38% faster; optional per server build.
-        if not self.lz4_available():
-            return
+    def _use_lz4(self, table: str) -> None:
+        # lz4 TOAST compression loads the ~2 KB raw documents 25-38% faster; optional per server
+        # build, so the caller asks `lz4_available` first (once for every table).
         row = self.conn.execute(
             "SELECT attcompression FROM pg_attribute WHERE attrelid = to_regclass(%s) AND attname = 'raw'",
             (self._qualified(table),),
