@@ -18,10 +18,11 @@ from assetsync.activity.read import PATH as ACTIVITY_PATH
 from assetsync.activity.read import PERMISSION as ACTIVITY_PERMISSION
 from assetsync.alerts.channels import configured as configured_channels
 from assetsync.alerts.channels import shown as shown_url
-from assetsync.config import ENV_FILE, ConfigError, Settings, is_loopback, load_settings
+from assetsync.config import ENV_FILE, ConfigError, Settings, load_settings
 from assetsync.entities import Entity
 from assetsync.logs import log, open_run_log
 from assetsync.redact import Redactor, first_line
+from assetsync.setting_values import is_loopback
 from assetsync.snipeit import (
     AuthenticationError,
     PermissionDeniedError,

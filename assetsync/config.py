@@ -2,47 +2,50 @@
 
 from __future__ import annotations
 
-import ipaddress
 import os
-import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import time
 from pathlib import Path
-from typing import Any, Literal, TypeVar
-from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from typing import Any, Literal
+from zoneinfo import ZoneInfo
 
-import psycopg
 from dotenv import dotenv_values
-from psycopg.conninfo import conninfo_to_dict
 
 from assetsync.alerts import validate as alert_value
 from assetsync.entities import ENTITY_NAMES, Entity, select
 from assetsync.redact import database_password, redact_dsn, url_secrets
 from assetsync.schedule import DEFAULT_SYNC_TIMES, parse_sync_times
+from assetsync.setting_values import (
+    PROJECT_DIR,
+    api_url,
+    ca_bundle,
+    database_url,
+    entity_names,
+    project_path,
+    schema_name,
+    zone,
+)
 from assetsync.settings_spec import (
     REQUIRED,
     ConfigError,
     Spec,
     boolean,
     non_negative_int,
+    optional,
     positive_float,
     read,
     setting,
     share,
     specs,
     text,
+    whole_number,
 )
 
 __all__ = ["ENV_FILE", "PROJECT_DIR", "ConfigError", "Settings", "load_environment", "load_settings"]
 
-# Everything is anchored to the folder holding scheduled_sync.py, because Task Scheduler
-# starts the process in C:\Windows\System32 and the current directory means nothing.
-PROJECT_DIR = Path(__file__).resolve().parent.parent
+# .env is read from the folder of scheduled_sync.py (PROJECT_DIR), never the current one.
 ENV_FILE = PROJECT_DIR / ".env"
-
-_SCHEMA_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 
 Source = Literal["environment", ".env", "default"]
 
@@ -62,123 +65,12 @@ def environment_with_sources(env_file: Path | None = None) -> dict[str, tuple[st
     return merged
 
 
-# -- parsers of single settings ------------------------------------------------------------------
-def normalise_api_url(raw: str) -> str:
-    """Accept `https://host`, `https://host/`, `https://host/api/v1/`; return `.../api/v1`."""
-    url = raw.strip().rstrip("/")
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise ConfigError(
-            f"SNIPEIT_API_URL {raw!r} is not a web address; set it to your Snipe-IT address, "
-            "for example https://assets.example.com or https://assets.example.com/api/v1"
-        )
-    if parts.query or parts.fragment:
-        raise ConfigError("SNIPEIT_API_URL must not contain '?' or '#'; give only the address of Snipe-IT")
-    if url.endswith("/api/v1"):
-        return url
-    if url.endswith("/api"):
-        return url + "/v1"
-    return url + "/api/v1"
-
-
-def _api_url(raw: str) -> str:
-    return normalise_api_url(raw) if raw else ""
-
-
-def _database_url(raw: str) -> str:
-    if not raw:
-        return ""
-    if not raw.startswith(("postgresql://", "postgres://")) and "=" not in raw:
-        raise ConfigError(
-            "DATABASE_URL must be a PostgreSQL connection URL such as "
-            "postgresql://user:PASSWORD@host:5432/dbname"
-        )
-    try:
-        conninfo_to_dict(raw)
-    except psycopg.Error:
-        # Not chained and not quoted: the parser's message repeats the text around the fault,
-        # which may be part of the password.
-        raise ConfigError(
-            "DATABASE_URL cannot be read as a PostgreSQL connection string; in the key=value form put "
-            "values with spaces in single quotes (password='my secret'), in the URL form escape "
-            "special characters with %, e.g. postgresql://user:PASS%40WORD@host:5432/dbname"
-        ) from None
-    return raw
-
-
-def _page_size(raw: str) -> int:
-    value = int(raw)
-    if not 1 <= value <= 500:
-        raise ValueError(raw)
-    return value
-
-
-def _zone(raw: str) -> ZoneInfo:
-    try:
-        return ZoneInfo(raw)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise ValueError(raw) from exc
-
-
-def _schema(raw: str) -> str:
-    # PostgreSQL keeps pg_* and information_schema for itself (a superuser could still write there).
-    if not _SCHEMA_NAME.match(raw) or raw.startswith("pg_") or raw == "information_schema":
-        raise ValueError(raw)
-    return raw
-
-
-def _project_path(raw: str) -> Path:
-    """A path; relative ones are relative to the project folder, not the current one."""
-    path = Path(raw).expanduser()
-    return path if path.is_absolute() else PROJECT_DIR / path
-
-
-def _ca_bundle(raw: str) -> Path | None:
-    if not raw:
-        return None
-    path = _project_path(raw)
-    if not path.exists():
-        raise ConfigError(
-            f"SNIPEIT_CA_BUNDLE points to {path}, which does not exist; "
-            "give the path of a PEM file with your CA certificate"
-        )
-    return path
-
-
-def _sync_times(raw: str) -> tuple[time, ...]:
-    return parse_sync_times(raw)
-
-
 ALERTS = "alerts (optional: each channel is used when its settings are set; see docs/alerts.md)"
 _SECRET_URL_HINT = "use the full https:// address you were given (http:// only to this machine)"
-V = TypeVar("V")
-
-
-def _blank_or(parse: Callable[[str], V], blank: V) -> Callable[[str], V]:
-    """An optional setting: unset means `blank`, anything else must parse."""
-
-    def read(raw: str) -> V:
-        return parse(raw) if raw.strip() else blank
-
-    return read
 
 
 def _eventlog(raw: str) -> bool:
     return alert_value.eventlog(raw) if raw.strip() else alert_value.EVENTLOG_DEFAULT
-
-
-def _concurrency(raw: str) -> int:
-    value = int(raw)
-    if not 1 <= value <= 16:
-        raise ValueError(raw)
-    return value
-
-
-def _entity_names(raw: str) -> tuple[str, ...]:
-    names = [n.strip().lower() for n in raw.split(",") if n.strip()]
-    if not names or names == ["all"]:
-        return ENTITY_NAMES
-    return tuple(e.name for e in select(names))  # ValueError for an unknown name
 
 
 # -- the settings --------------------------------------------------------------------------------
@@ -193,7 +85,7 @@ class Settings:
     database_url: str = setting(
         "DATABASE_URL",
         "",
-        _database_url,
+        database_url,
         'PostgreSQL connection URL of the database that receives the assets (schema "snipeit" is created).',
         secret=True,
         mask=redact_dsn,  # host, port, user and database help; only the password is hidden
@@ -205,7 +97,7 @@ class Settings:
     api_url: str = setting(  # always ends in /api/v1, no trailing slash
         "SNIPEIT_API_URL",
         "",
-        _api_url,
+        api_url,
         "Your Snipe-IT address; with or without the trailing /api/v1.",
         section=REQUIRED,
         required_for="api",
@@ -225,7 +117,7 @@ class Settings:
     page_size: int = setting(
         "SNIPEIT_PAGE_SIZE",
         "500",
-        _page_size,
+        whole_number(1, 500),
         "Rows per page requested (1-500); Snipe-IT caps it at its MAX_RESULTS, which the sync finds from "
         "its answers.",
         hint="use a whole number from 1 to 500",
@@ -270,7 +162,7 @@ class Settings:
     concurrency: int = setting(
         "SNIPEIT_CONCURRENCY",
         "4",
-        _concurrency,
+        whole_number(1, 16),
         "Requests to Snipe-IT in flight at once (pages of a list read ahead, removal checks); fewer "
         "after a 429, an error or a slowing server, never more than its throttle allows. 1 = one page "
         "at a time.",
@@ -279,14 +171,14 @@ class Settings:
     server_timezone: ZoneInfo = setting(
         "SNIPEIT_TIMEZONE",
         "UTC",
-        _zone,
+        zone,
         "Snipe-IT's APP_TIMEZONE: its dates carry no zone, so they are read in this one.",
         hint="use an IANA zone name such as Europe/Berlin (Snipe-IT's APP_TIMEZONE)",
     )
     ca_bundle: Path | None = setting(
         "SNIPEIT_CA_BUNDLE",
         "",
-        _ca_bundle,
+        ca_bundle,
         "PEM file of a private CA that signed Snipe-IT's certificate.",
     )
     verify_tls: bool = setting(
@@ -300,7 +192,7 @@ class Settings:
     schema: str = setting(
         "ASSETSYNC_SCHEMA",
         "snipeit",
-        _schema,
+        schema_name,
         "PostgreSQL schema that holds the tables.",
         hint="use lower-case letters, digits and _ (at most 63), starting with a letter or _ "
         "(not pg_, and not information_schema)",
@@ -308,7 +200,7 @@ class Settings:
     log_dir: Path = setting(
         "ASSETSYNC_LOG_DIR",
         "logs",
-        _project_path,
+        project_path,
         "Folder of the daily logs (relative paths are relative to the folder of scheduled_sync.py).",
     )
     log_retention_days: int = setting(
@@ -368,7 +260,7 @@ class Settings:
     entity_names: tuple[str, ...] = setting(
         "ASSETSYNC_ENTITIES",
         "all",
-        _entity_names,
+        entity_names,
         "The Snipe-IT record types to sync besides hardware, which is always synced: all, or a "
         "comma-separated list of users, locations, companies, departments, models, categories, "
         "manufacturers, status_labels, suppliers. Leave one out when the token may not list it.",
@@ -378,7 +270,7 @@ class Settings:
     sync_times: tuple[time, ...] = setting(
         "ASSETSYNC_SYNC_TIMES",
         DEFAULT_SYNC_TIMES,
-        _sync_times,
+        parse_sync_times,
         "The daily sync times (local time), used by `assetsync schedule`, `assetsync serve` and "
         "setup_sync_schedule.ps1.",
         hint="use 24-hour HH:MM times separated by commas, e.g. 08:00,12:00,16:00,20:00",
@@ -443,7 +335,7 @@ class Settings:
     alert_webhook_url: str = setting(
         "ASSETSYNC_ALERT_WEBHOOK_URL",
         "",
-        _blank_or(alert_value.secret_url, ""),
+        optional(alert_value.secret_url, ""),
         "Webhook that receives alerts (a Teams Workflows or Slack incoming webhook, or any JSON "
         "receiver); its path is a secret, so only its host is ever shown.",
         hint=_SECRET_URL_HINT,
@@ -454,7 +346,7 @@ class Settings:
     alert_webhook_format: str = setting(
         "ASSETSYNC_ALERT_WEBHOOK_FORMAT",
         "",
-        _blank_or(alert_value.webhook_format, ""),
+        optional(alert_value.webhook_format, ""),
         "teams, slack or json; when unset, chosen from the webhook's host, else json.",
         hint="use teams, slack or json",
         section=ALERTS,
@@ -462,7 +354,7 @@ class Settings:
     heartbeat_url: str = setting(
         "ASSETSYNC_HEARTBEAT_URL",
         "",
-        _blank_or(alert_value.secret_url, ""),
+        optional(alert_value.secret_url, ""),
         "Dead-man's switch (healthchecks.io, Uptime Kuma push): <url>/start when a run starts, <url> "
         "on success, <url>/fail on failure; the only channel that notices a job that never ran.",
         hint=_SECRET_URL_HINT,
@@ -476,7 +368,7 @@ class Settings:
     smtp_port: int = setting(
         "ASSETSYNC_SMTP_PORT",
         "",
-        _blank_or(alert_value.port, 0),
+        optional(alert_value.port, 0),
         "Its port (unset: 587 for starttls, 465 for ssl, 25 for none).",
         hint="use a port such as 587",
         section=ALERTS,
@@ -498,7 +390,7 @@ class Settings:
     alert_email_from: str = setting(
         "ASSETSYNC_ALERT_EMAIL_FROM",
         "",
-        _blank_or(alert_value.address, ""),
+        optional(alert_value.address, ""),
         "Sender address of alert e-mails.",
         hint="use one address such as assetsync@example.com",
         section=ALERTS,
@@ -506,7 +398,7 @@ class Settings:
     alert_email_to: tuple[str, ...] = setting(
         "ASSETSYNC_ALERT_EMAIL_TO",
         "",
-        _blank_or(alert_value.addresses, alert_value.NO_ADDRESSES),
+        optional(alert_value.addresses, alert_value.NO_ADDRESSES),
         "Recipients of alert e-mails, separated by commas.",
         hint="use addresses separated by commas, e.g. it-ops@example.com,admin@example.com",
         section=ALERTS,
@@ -542,22 +434,6 @@ class Settings:
 
 # Field name -> declaration.
 SPECS: dict[str, Spec] = dict(zip(Settings.__dataclass_fields__, specs(Settings), strict=True))
-
-
-def is_loopback(url: str) -> bool:
-    """True for URLs that never leave this machine (where plain http carries no risk)."""
-    return is_loopback_host(urlsplit(url).hostname or "")
-
-
-def is_loopback_host(host: str) -> bool:
-    """True for a host name or address that only this machine can reach."""
-    name = host.strip().strip("[]").lower()
-    if name == "localhost" or name.endswith(".localhost"):
-        return True
-    try:
-        return ipaddress.ip_address(name).is_loopback
-    except ValueError:
-        return False
 
 
 def load_settings(

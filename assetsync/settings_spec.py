@@ -113,6 +113,27 @@ def positive_float(raw: str) -> float:
     return value
 
 
+def whole_number(low: int, high: int) -> Callable[[str], int]:
+    """A parser of whole numbers from `low` to `high`."""
+
+    def parse(raw: str) -> int:
+        value = int(raw)
+        if not low <= value <= high:
+            raise ValueError(raw)
+        return value
+
+    return parse
+
+
+def optional(parse: Callable[[str], T], blank: T) -> Callable[[str], T]:
+    """An optional setting: unset means `blank`, anything else must parse."""
+
+    def read_set(raw: str) -> T:
+        return parse(raw) if raw.strip() else blank
+
+    return read_set
+
+
 def non_negative_int(raw: str) -> int:
     value = int(raw)
     if value < 0:

@@ -16,10 +16,11 @@ from typing import Any
 import psycopg
 
 from assetsync import exitcodes
-from assetsync.config import Settings, is_loopback
+from assetsync.config import Settings
 from assetsync.pipeline import RunContext, run_pipeline
 from assetsync.redact import Redactor, first_line
 from assetsync.results import RemovalBrakeError, SyncOptions, SyncResult, warn
+from assetsync.setting_values import is_loopback
 from assetsync.snipeit import RetryPolicy, SnipeITClient, SnipeITError
 from assetsync.store import LockBusyError, Store, StoreError, connect, describe_error, open_store
 

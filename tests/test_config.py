@@ -10,11 +10,11 @@ from assetsync.config import (
     ENV_FILE,
     PROJECT_DIR,
     ConfigError,
-    is_loopback,
     load_environment,
     load_settings,
 )
 from assetsync.redact import Redactor, redact_dsn
+from assetsync.setting_values import is_loopback
 
 BASE = {
     "DATABASE_URL": "postgresql://sync:pw@db:5432/reporting",

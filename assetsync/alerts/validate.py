@@ -8,6 +8,9 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
+from assetsync.setting_values import is_loopback_host
+from assetsync.settings_spec import whole_number
+
 ALERT_ON = ("failures", "always")
 WEBHOOK_FORMATS = ("teams", "slack", "json")
 SMTP_SECURITY = ("starttls", "ssl", "none")
@@ -42,11 +45,7 @@ def repeat_hours(raw: str) -> float:
     return value
 
 
-def port(raw: str) -> int:
-    value = int(raw)
-    if not 1 <= value <= 65535:
-        raise ValueError(raw)
-    return value
+port = whole_number(1, 65535)
 
 
 def secret_url(raw: str) -> str:
@@ -111,6 +110,4 @@ def email_problem(fields: Mapping[str, Any]) -> str | None:
 
 
 def _loopback(host: str) -> bool:
-    from assetsync.config import is_loopback_host  # here: config imports this module
-
     return is_loopback_host(host)

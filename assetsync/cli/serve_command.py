@@ -22,8 +22,9 @@ import click
 from assetsync import exitcodes
 from assetsync.cli.group import cli
 from assetsync.cli.sync_command import settings_or_exit
-from assetsync.config import ConfigError, Settings, is_loopback_host
+from assetsync.config import ConfigError, Settings
 from assetsync.redact import RedactingFilter
+from assetsync.setting_values import is_loopback_host
 from assetsync.sync import make_redactor
 
 if TYPE_CHECKING:

@@ -6,7 +6,8 @@ import re
 import secrets
 from urllib.parse import urlsplit
 
-from assetsync.config import ConfigError, is_loopback_host
+from assetsync.config import ConfigError
+from assetsync.setting_values import is_loopback_host
 
 MIN_TOKEN_LENGTH = 16
 _TOKEN_CHARS = re.compile(r"^[\x21-\x7e]+$")  # visible ASCII: survives every HTTP client and shell
