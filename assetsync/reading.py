@@ -110,7 +110,8 @@ def _take_page(page: Page, seen: set[int], seq: int, fresh: PageSink, again: Pag
 
 @contextlib.contextmanager
 def permission_named(entity: Entity) -> Iterator[None]:
-    """A 403 on an entity's list names the Snipe-IT permission and the setting that leaves it out."""
+    """A 403 on an entity's list or records names the Snipe-IT permission and the setting that
+    leaves the entity out."""
     try:
         yield
     except PermissionDeniedError:

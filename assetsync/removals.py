@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from assetsync.entities import Entity
 from assetsync.pages import get_each
+from assetsync.reading import permission_named
 from assetsync.results import RemovalBrakeError
 from assetsync.snipeit import ApiErrorBody
 from assetsync.store import EntityTable
@@ -48,7 +49,8 @@ def confirm_removals(ctx: RunContext, entity: Entity, table: EntityTable, fetche
     )
     gone: list[int] = []
     found: list[dict[str, Any]] = []
-    answers = get_each(ctx.client, [f"{entity.endpoint}/{record_id}" for record_id in sample])
+    with permission_named(entity):
+        answers = get_each(ctx.client, [f"{entity.endpoint}/{record_id}" for record_id in sample])
     for record_id, data in zip(sample, answers, strict=True):
         if isinstance(data, ApiErrorBody):
             if data.not_found:

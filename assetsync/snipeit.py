@@ -328,6 +328,11 @@ class SnipeITClient:
                 "user deleted); create a new API key for a user that can view assets"
             )
         if status == 403:
+            if path.split("/")[0] != "hardware":
+                # The caller knows which record type and setting this is about, and says so.
+                raise PermissionDeniedError(
+                    f"Snipe-IT answered 403 for /{path}: the token's user may not see it"
+                )
             raise PermissionDeniedError(
                 "Snipe-IT answered 403: the token's user may not list assets; give it the "
                 "'View' permission on assets (or use a dedicated API user that has it)"

@@ -257,3 +257,20 @@ def test_the_design_doc_lists_every_declared_column() -> None:
     for entity in ENTITIES[1:]:
         row = next(line for line in doc.splitlines() if line.startswith(f"| `{entity.table}` |"))
         assert [c.strip(" `") for c in row.split("|")[2].split(",")] == [c.name for c in entity.columns]
+
+
+def test_a_forbidden_removal_check_names_the_entity_s_permission(
+    fake: FakeSnipeIT, env: dict[str, str], db_dsn: str
+) -> None:
+    assert sync(env).exit_code == 0
+    fake.estate.purge("users", plain_users(fake)[0])
+    before = estate_state(db_dsn)
+    # The lists still answer; asking for the one missing user by id is refused.
+    fake.fail_requests(
+        403, times=-1, when=lambda i: i.path.startswith("/api/v1/users/") and i.path[-1].isdigit()
+    )
+    result = sync(env)
+    assert result.exit_code == exitcodes.FAILED
+    assert result.error and "users.view" in result.error and "ASSETSYNC_ENTITIES" in result.error
+    assert "assets" not in result.error.split(";")[0]
+    assert estate_state(db_dsn) == before
