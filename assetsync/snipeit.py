@@ -213,14 +213,14 @@ class SnipeITClient:
             return resp, self._read_body(resp, path)
         except requests.exceptions.SSLError as exc:
             raise TLSError(
-                f"TLS verification of {self.api_url} failed ({_first_line(exc)}); if Snipe-IT uses "
+                f"TLS verification of {self.api_url} failed ({_connection_reason(exc)}); if Snipe-IT uses "
                 "a private CA, set SNIPEIT_CA_BUNDLE to its PEM file"
             ) from None
         except _NO_ANSWER:
             raise
         except requests.exceptions.RequestException as exc:
             raise SnipeITError(
-                f"the request to Snipe-IT for {path} could not be made ({_first_line(exc)}); "
+                f"the request to Snipe-IT for {path} could not be made ({_connection_reason(exc)}); "
                 "check SNIPEIT_API_URL"
             ) from None
 
@@ -269,7 +269,7 @@ class SnipeITClient:
         if attempt >= self._retry.max_retries:
             message = f"Snipe-IT kept failing: {reason}, {attempt + 1} attempts"
             if exc is not None and not isinstance(exc, BadResponseError):
-                message += f" ({_first_line(exc)})"
+                message += f" ({_connection_reason(exc)})"
             unreachable = isinstance(exc, requests.exceptions.Timeout | requests.exceptions.ConnectionError)
             error = UnreachableError if unreachable else BadResponseError
             raise error(message + "; check that Snipe-IT is up, then run the sync again") from None
@@ -430,7 +430,7 @@ def _body_message(content: bytes) -> str:
 _CONNECTION_NAME = re.compile(r"\b\w+\(host='([^']*)', port=(\d+)\): ")
 
 
-def _first_line(exc: BaseException) -> str:
+def _connection_reason(exc: BaseException) -> str:
     """The cause in words: requests wraps urllib3's MaxRetryError ("Max retries exceeded ...
     (Caused by ...)"), which wraps the real reason (refused, not resolvable, timed out); that
     reason is kept, with its connection written as host:port."""
