@@ -218,6 +218,25 @@ class Settings:
         "token then needs the reports.view permission. The first run reads the whole log.",
         hint="use true or false",
     )
+    seat_sweep_hours: int = setting(
+        "ASSETSYNC_SEAT_SWEEP_HOURS",
+        "24",
+        non_negative_int,
+        "Between sweeps, a run reads the seats only of the licenses that the activity log or the "
+        "license's own counts say changed; a sweep reads every license's seats, catching what Snipe-IT "
+        "never logs against the license (an asset check-in clearing its seats, user merges). The first "
+        "run after this many hours sweeps (0: every run). Without ASSETSYNC_ACTIVITY every run sweeps.",
+        hint="use a whole number of hours such as 24 (0 sweeps every run)",
+    )
+    store_license_keys: bool = setting(
+        "ASSETSYNC_STORE_LICENSE_KEYS",
+        "false",
+        boolean,
+        "Store licenses' product keys in licenses.product_key (and raw). Off by default: a reporting "
+        "database is read by many people, and a key is a secret. The token's user also needs the "
+        "licenses.keys permission, or Snipe-IT sends dashes (stored as NULL).",
+        hint="use true or false",
+    )
     history_retention_days: int = setting(
         "ASSETSYNC_HISTORY_RETENTION_DAYS",
         "0",
@@ -263,7 +282,8 @@ class Settings:
         entity_names,
         "The Snipe-IT record types to sync besides hardware, which is always synced: all, or a "
         "comma-separated list of users, locations, companies, departments, models, categories, "
-        "manufacturers, status_labels, suppliers. Leave one out when the token may not list it.",
+        "manufacturers, status_labels, suppliers, licenses, license_seats (which brings licenses), "
+        "accessories, consumables, components. Leave one out when the token may not list it.",
         hint=f"use 'all' or names separated by commas from: {', '.join(ENTITY_NAMES)} "
         "(hardware is always synced)",
     )
@@ -407,7 +427,7 @@ class Settings:
     @property
     def entities(self) -> tuple[Entity, ...]:
         """What a run syncs, in run order (hardware first)."""
-        return select(self.entity_names)
+        return select(self.entity_names, license_keys=self.store_license_keys)
 
     @property
     def tls_verify(self) -> bool | str:

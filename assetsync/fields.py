@@ -221,6 +221,13 @@ class RowReader:
         self.problems.note("an unreadable number", record_id, field, value)
         return None
 
+    def unmasked(self, value: str | None, record_id: Any, field: str) -> str | None:
+        """Snipe-IT shows a secret it hides from the token's user as dashes: no value, noted once."""
+        if value is not None and value and value.strip("-") == "":
+            self.problems.note("a value Snipe-IT masked for this token", record_id, field, value)
+            return None
+        return value
+
     def custom_fields(self, value: Any) -> Jsonb:
         """Keyed by db column (`_snipeit_mac_address_1`), which survives a label rename."""
         out: dict[str, str | None] = {}

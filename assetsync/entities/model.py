@@ -81,6 +81,15 @@ class Entity:
     key_column: str = "name"  # what a dry run lists for a planned change
     # Keep every version a merge replaces in `<table>_history`, queried with `<table>_as_of(at)`.
     history: bool = False
+    # Keys never hashed nor kept in `raw` (a license's product key, unless the admin asks for keys).
+    withheld: frozenset[str] = frozenset()
+    # Keys whose values a run keeps per id and compares with the stored `raw`, to tell which records
+    # a child entity must read again (a license's seat counts and dates, for its seats).
+    fingerprint: tuple[str, ...] = ()
+    # A child entity is not listed: it is read per record of its parent (seats, license by license).
+    parent: str | None = None
+    # Columns queried by something other than the id (the seats of one license), given an index.
+    indexed: tuple[str, ...] = ()
     # Made on first use; init=False so that dataclasses.replace() makes a declaration its own.
     _builder: list[Callable[..., Record]] = field(default_factory=list, init=False, repr=False, compare=False)
     _seed: list[int] = field(default_factory=list, init=False, repr=False, compare=False)
@@ -126,6 +135,8 @@ class Entity:
         keys appended: jsonb keeps no key order, so it stores the same document.
         """
         stable = dict(row)  # a C-level copy and a few pops: cheaper than a comprehension over the row
+        for key in self.withheld:
+            stable.pop(key, None)
         volatile = {key: stable.pop(key) for key in self.volatile if key in stable}
         if self.volatile_counts:
             for key in [k for k in stable if k.endswith("_count")]:
@@ -244,6 +255,16 @@ def months(key: str) -> Read:
 def number(key: str) -> Read:
     """A whole number that may come as a digit string."""
     return Read(f"r.integer(get({key!r}), rid, {key!r})")
+
+
+def nothing() -> Read:
+    """A column left empty on purpose (a product key the admin did not ask to store)."""
+    return Read("None")
+
+
+def unmasked(key: str) -> Read:
+    """A secret Snipe-IT masks as '------------' for a token without the right to see it: NULL."""
+    return Read(f"r.unmasked(text(get({key!r}), u), rid, {key!r})")
 
 
 def custom_fields(key: str = "custom_fields") -> Read:
