@@ -24,7 +24,7 @@ import logging
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from assetsync.activity.rows import record
+from assetsync.activity.rows import record, withhold_license_key
 from assetsync.fields import RowReader
 from assetsync.results import EntityCounts
 from assetsync.snipeit import BadResponseError, PermissionDeniedError, SnipeITClient
@@ -47,6 +47,11 @@ def read_activity(ctx: RunContext, table: ActivityTable, counts: EntityCounts) -
     entries staged for the run's merge transaction (`ActivityTable.merge`)."""
     reader = RowReader("activity entry")
     limit = ctx.settings.page_size
+
+    def records(rows: list[Row]) -> Iterator[tuple[Any, ...]]:
+        for row in rows:
+            yield record(row if ctx.settings.store_license_keys else withhold_license_key(row), reader)
+
     table.create_stage()
     with permission_named():
         state = table.backfill()
@@ -57,7 +62,7 @@ def read_activity(ctx: RunContext, table: ActivityTable, counts: EntityCounts) -
             position = state.offset
             for rows, position in pages(ctx.client, "asc", limit, state.offset, resume):
                 counts.pages += 1
-                counts.fetched += table.copy_rows((record(r, reader) for r in rows), counts.pages)
+                counts.fetched += table.copy_rows(records(rows), counts.pages)
                 if counts.pages % CHUNK_PAGES == 0:
                     _add(counts, table.commit_chunk(position, done=False))
                 if counts.pages % 100 == 0:
@@ -69,7 +74,7 @@ def read_activity(ctx: RunContext, table: ActivityTable, counts: EntityCounts) -
             floor = table.high_water() - min(OVERLAP, limit // 2)
             for rows, _ in pages(ctx.client, "desc", limit, 0, None):
                 counts.pages += 1
-                counts.fetched += table.copy_rows((record(r, reader) for r in rows), counts.pages)
+                counts.fetched += table.copy_rows(records(rows), counts.pages)
                 if any(r["id"] <= floor for r in rows):
                     break
     reader.problems.summary()

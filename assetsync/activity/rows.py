@@ -77,6 +77,20 @@ def action_of(action_type: str | None) -> str | None:
     return ACTIONS.get(action_type.lower(), action_type.lower())
 
 
+def withhold_license_key(row: Row) -> Row:
+    """The entry without the license's product key, which travels in entries about a license too
+    (`item.serial`, and `log_meta`'s `serial` when the key was edited); kept only with
+    ASSETSYNC_STORE_LICENSE_KEYS=true."""
+    item = row.get("item")
+    if not (isinstance(item, dict) and item.get("type") == "license"):
+        return row
+    row = {**row, "item": {k: v for k, v in item.items() if k != "serial"}}
+    meta = row.get("log_meta")
+    if isinstance(meta, dict) and "serial" in meta:
+        row["log_meta"] = {k: v for k, v in meta.items() if k != "serial"}
+    return row
+
+
 def record(row: Row, reader: RowReader) -> tuple[Any, ...]:
     """The COPY tuple of one entry, in `COLUMNS` order."""
     u, rid = reader.unescape, row["id"]

@@ -27,8 +27,9 @@ from assetsync.store.connection import (
 )
 from assetsync.store.counts import MergeCounts
 from assetsync.store.lock import SyncLock
-from assetsync.store.runs import FailureStreak, RunHistory
+from assetsync.store.runs import FailureStreak, RunHistory, SeatState
 from assetsync.store.schema import LATEST_VERSION, TOAST_TUPLE_TARGET
+from assetsync.store.seats import SeatTable
 from assetsync.store.tables import EntityTable
 
 
@@ -42,6 +43,8 @@ class Store(AccessInspector, RunHistory, SyncLock):
         self.runs = sql.Identifier(schema, "sync_runs")
 
     def table(self, entity: Entity) -> EntityTable:
+        if entity.parent is not None:
+            return SeatTable(self.conn, self.schema_name, entity)
         return EntityTable(self.conn, self.schema_name, entity)
 
     def activity_table(self) -> ActivityTable:
@@ -80,6 +83,8 @@ __all__ = [
     "LockBusyError",
     "MergeCounts",
     "SchemaAccess",
+    "SeatState",
+    "SeatTable",
     "Store",
     "StoreError",
     "connect",

@@ -97,6 +97,26 @@ class ActivityTable:
         row = self.conn.execute(sql.SQL("SELECT coalesce(max(id), 0) FROM {}").format(self.target)).fetchone()
         return int(row[0]) if row else 0
 
+    def position(self) -> int:
+        """The highest id stored or staged: how far the log has been read once this run commits."""
+        row = self.conn.execute(
+            sql.SQL("SELECT greatest((SELECT max(id) FROM {}), (SELECT max(id) FROM {}), 0)").format(
+                self.target, self.stage
+            )
+        ).fetchone()
+        return int(row[0]) if row else 0
+
+    def items_named_after(self, item_type: str, after_id: int) -> set[int]:
+        """The ids of the items of this type that entries above `after_id` name, stored or staged."""
+        rows = self.conn.execute(
+            sql.SQL(
+                "SELECT item_id FROM {} WHERE id > %(after)s AND item_type = %(type)s "
+                "UNION SELECT item_id FROM {} WHERE id > %(after)s AND item_type = %(type)s"
+            ).format(self.target, self.stage),
+            {"after": after_id, "type": item_type},
+        ).fetchall()
+        return {int(r[0]) for r in rows if r[0] is not None}
+
     def backfill(self) -> Backfill:
         row = self.conn.execute(
             sql.SQL("SELECT backfill_offset, backfill_done FROM {}").format(self.state)

@@ -25,6 +25,14 @@ class FailureStreak:
     last_success_watch: dict[str, Any] | None = None
 
 
+@dataclass(frozen=True)
+class SeatState:
+    """What earlier successful runs recorded of their seat reads."""
+
+    last_sweep_at: datetime | None = None  # when the last run that read every license's seats began
+    activity_position: int | None = None  # the highest activity id the last run with seats had seen
+
+
 class RunHistory:
     """Reads and writes `sync_runs`."""
 
@@ -116,6 +124,23 @@ class RunHistory:
         ).fetchone()
         assert row is not None
         return FailureStreak(int(row[0]), row[1], row[2], row[3] if isinstance(row[3], dict) else None)
+
+    def seat_state(self) -> SeatState:
+        """When the last sweep of every license's seats began, and the activity position of the
+        last successful run that read seats (both from details->'seats')."""
+        if not self._runs_table_exists():
+            return SeatState()
+        row = self.conn.execute(
+            sql.SQL("""
+            SELECT (SELECT max(started_at) FROM {runs} WHERE status = 'success'
+                    AND (details -> 'seats' ->> 'swept')::boolean),
+                   (SELECT (details -> 'seats' ->> 'activity_position')::bigint FROM {runs}
+                    WHERE status = 'success' AND details ? 'seats' ORDER BY id DESC LIMIT 1)""").format(
+                runs=self.runs
+            )
+        ).fetchone()
+        assert row is not None
+        return SeatState(row[0], int(row[1]) if row[1] is not None else None)
 
     def _runs_table_exists(self) -> bool:
         found = self.conn.execute("SELECT to_regclass(%s) IS NOT NULL", (self.runs.as_string(self.conn),))

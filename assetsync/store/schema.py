@@ -40,6 +40,12 @@ def table_ddl(schema: str, entity: Entity) -> list[sql.Composed]:
             table, sql.SQL(", ").join(columns), sql.Literal(TOAST_TUPLE_TARGET)
         ),
         sql.SQL("COMMENT ON TABLE {} IS {}").format(table, sql.Literal(comment)),
+        *(
+            sql.SQL("CREATE INDEX IF NOT EXISTS {} ON {} ({})").format(
+                sql.Identifier(f"{entity.table}_{column}_idx"), table, sql.Identifier(column)
+            )
+            for column in entity.indexed
+        ),
     ]
 
 

@@ -119,6 +119,15 @@ class EntityTable:
         ).fetchall()
         return {int(r[0]): bytes(r[1]) for r in rows}
 
+    def stored_values(self, keys: Sequence[str]) -> dict[int, tuple[Any, ...]]:
+        """Each live row's values of these keys of `raw`, as Snipe-IT sent them (JSON decoded), to
+        compare with a new read's (`Entity.fingerprint`)."""
+        picks = sql.SQL(", ").join(sql.SQL("raw -> %s") for _ in keys)
+        rows = self.conn.execute(
+            sql.SQL("SELECT id, {} FROM {} WHERE removed_at IS NULL").format(picks, self.target), list(keys)
+        ).fetchall()
+        return {int(r[0]): tuple(r[1:]) for r in rows}
+
     def prepare_stage(self) -> None:
         """Let later-pass copies of an id replace earlier ones, then give the planner statistics."""
         has_override = self.conn.execute(
