@@ -24,9 +24,11 @@ from assetsync.fields import RowReader
 from assetsync.reading import collector_paused, read_entity, stage_entity
 from assetsync.removals import confirm_removals
 from assetsync.results import EntityCounts, SyncOptions, SyncResult
+from assetsync.seats import seat_removals, stage_seats
+from assetsync.seats.plan import SeatPlan
 from assetsync.snipeit import SnipeITClient, SnipeITError
 from assetsync.spill import RowSpill
-from assetsync.store import ActivityTable, EntityTable, Store, StoreError
+from assetsync.store import ActivityTable, EntityTable, SeatTable, Store, StoreError
 from assetsync.store.watch import watch_changes
 
 log = logging.getLogger("assetsync")
@@ -43,6 +45,8 @@ class RunContext:
     result: SyncResult
     started: float
     reports: dict[str, FetchReport] = field(default_factory=dict)
+    # Per entity with a `fingerprint`: each listed id's values of those keys, as Snipe-IT sent them.
+    fingerprints: dict[str, dict[int, tuple[Any, ...]]] = field(default_factory=dict)
     _readers: dict[str, RowReader] = field(default_factory=dict)
 
     @property
@@ -75,14 +79,15 @@ def run_pipeline(ctx: RunContext) -> None:
         if not dry and tables["hardware"].is_empty():
             _first_load(ctx, tables, activity)
             return
-        seen = {
-            e.name: stage_entity(ctx, e, tables[e.name], ctx.counts(e), compare=e.name in existing)
-            for e in ctx.entities
-        }
-    removals = {
-        e.name: confirm_removals(ctx, e, tables[e.name], len(seen[e.name])) if e.name in existing else []
-        for e in ctx.entities
-    }
+        seen: dict[str, int] = {}
+        seats: dict[str, SeatPlan] = {}
+        for e in ctx.entities:
+            if e.parent is None:
+                staged = stage_entity(ctx, e, tables[e.name], ctx.counts(e), compare=e.name in existing)
+                seen[e.name] = len(staged)
+            else:
+                seats[e.name] = _stage_seats(ctx, tables[e.name], activity, existing)
+    removals = _removals(ctx, tables, seen, seats, existing)
     if not dry and alert_channels.any_configured(ctx.settings):
         moved, lost = watch_changes(tables["hardware"])
         ctx.result.watch.update(live=tables["hardware"].live_count(), moved=moved, lost=lost)
@@ -94,6 +99,35 @@ def run_pipeline(ctx: RunContext) -> None:
             _write(ctx, tables[entity.name], removals[entity.name])
         _write_activity(ctx, activity)
         _succeed(ctx)
+
+
+def _stage_seats(
+    ctx: RunContext, table: EntityTable, activity: ActivityTable | None, existing: set[str]
+) -> SeatPlan:
+    """A child entity's rows (license seats), read per parent record that can have changed."""
+    assert isinstance(table, SeatTable)
+    first = table.entity.name not in existing or table.is_empty()
+    return stage_seats(ctx, table.entity, table, activity, first=first)
+
+
+def _removals(
+    ctx: RunContext,
+    tables: dict[str, EntityTable],
+    seen: dict[str, int],
+    seats: dict[str, SeatPlan],
+    existing: set[str],
+) -> dict[str, list[int]]:
+    """Each entity's confirmed removals: listed entities by id, behind the brake; a child's from
+    its parent's complete reads and removals."""
+    removals = {
+        name: confirm_removals(ctx, tables[name].entity, tables[name], fetched) if name in existing else []
+        for name, fetched in seen.items()
+    }
+    for name, plan in seats.items():
+        table, parent = tables[name], tables[name].entity.parent or ""
+        assert isinstance(table, SeatTable)
+        removals[name] = seat_removals(table, plan, removals.get(parent, [])) if name in existing else []
+    return removals
 
 
 def _prepare(ctx: RunContext, tables: dict[str, EntityTable]) -> set[str]:
@@ -145,15 +179,18 @@ def _first_load(ctx: RunContext, tables: dict[str, EntityTable], activity: Activ
     left = max(ctx.seconds_left(), 0) + ctx.settings.statement_timeout
     with ctx.store.load_transaction(left):
         staged: dict[str, int] = {}
+        seats: dict[str, SeatPlan] = {}
         for entity in ctx.entities:
             table = tables[entity.name]
-            if entity is HARDWARE or table.is_empty():
+            if entity.parent is not None:
+                seats[entity.name] = _stage_seats(ctx, table, activity, set(tables))
+            elif entity is HARDWARE or table.is_empty():
                 _load_directly(ctx, table)
             else:
                 staged[entity.name] = len(stage_entity(ctx, entity, table, ctx.counts(entity), compare=True))
-        for name, fetched in staged.items():
-            entity = tables[name].entity
-            _write(ctx, tables[name], confirm_removals(ctx, entity, tables[name], fetched))
+        removals = _removals(ctx, tables, staged, seats, set(tables))
+        for name in (*staged, *seats):
+            _write(ctx, tables[name], removals[name])
         _write_activity(ctx, activity)
         _succeed(ctx)
 
@@ -273,6 +310,7 @@ def _details(ctx: RunContext) -> str:
             },
             "entities": {name: vars(counts) for name, counts in result.entities.items()},
             "activity": vars(result.activity) if result.activity is not None else None,
+            "seats": result.seats,
             "warnings": result.warnings,
             "watch": result.watch,
         }

@@ -45,10 +45,14 @@ def read_entity(
         ),
         depth=depth,
     )
+    fingerprints = ctx.fingerprints.setdefault(entity.name, {}) if entity.fingerprint else None
     with permission_named(entity):
         for page in pages:
             counts.pages += 1
             _take_page(page, seen, counts.pages, fresh, again)
+            if fingerprints is not None:  # a later pass's copy wins, as in the table
+                keys = entity.fingerprint
+                fingerprints.update((r["id"], tuple(r.get(k) for k in keys)) for r in page.rows)
             if entity is HARDWARE and ctx.options.on_page is not None:
                 ctx.options.on_page(page, len(seen))
             if counts.pages % 100 == 0:

@@ -51,6 +51,8 @@ class SyncResult(MergeCounts):
     planned_tags: dict[str, list[str]] = field(default_factory=dict)
     entities: dict[str, EntityCounts] = field(default_factory=dict)
     activity: EntityCounts | None = None  # the activity log's, when ASSETSYNC_ACTIVITY is on
+    # Which licenses' seats were read and why, and what it cost (when license seats are synced).
+    seats: dict[str, Any] | None = None
     # Facts the suspicious-activity alert compares with the last run's (kept in details->'watch').
     watch: dict[str, Any] = field(default_factory=dict)
 
