@@ -27,7 +27,7 @@ from assetsync.check.items import (
     skip_after,
 )
 from assetsync.config import Settings
-from assetsync.entities import Entity
+from assetsync.entities import BY_NAME, Entity
 from assetsync.setting_values import is_loopback
 from assetsync.snipeit import (
     AuthenticationError,
@@ -96,6 +96,8 @@ def _check_snipeit(settings: Settings, client: SnipeITClient, emit: Emit) -> Non
     for entity in settings.entities:
         if entity.name != "hardware":
             emit(_entity_list(client, entity))
+    if settings.store_license_keys and any(e.name == "licenses" for e in settings.entities):
+        emit(_license_keys(client))
     if settings.activity:
         emit(_activity_report(client))
 
@@ -136,7 +138,10 @@ def _entity_list(client: SnipeITClient, entity: Entity) -> CheckResult:
     name = entity_item(entity)
     leave_out = f"or leave {entity.name} out of ASSETSYNC_ENTITIES"
     try:
-        listing = client.get(entity.endpoint, {"limit": 1, "offset": 0}).data
+        path = entity.endpoint if entity.parent is None else _first_child_path(client, entity)
+        if path is None:
+            return CheckResult(name, OK, f"no {entity.parent} yet to read {entity.plural} of")
+        listing = client.get(path, {"limit": 1, "offset": 0}).data
         total = int(listing["total"])
     except PermissionDeniedError:
         return CheckResult(
@@ -151,7 +156,37 @@ def _entity_list(client: SnipeITClient, entity: Entity) -> CheckResult:
         return CheckResult(
             name, FAIL, f"the {entity.endpoint} list did not have the usual {{total, rows}} shape", leave_out
         )
+    if entity.parent is not None:
+        return CheckResult(name, OK, f"{total} {entity.plural} in the first of the {entity.parent}")
     return CheckResult(name, OK, f"{total} {entity.plural} in the default list")
+
+
+def _first_child_path(client: SnipeITClient, entity: Entity) -> str | None:
+    """The list of a child entity (seats) under the first record of its parent; None without one."""
+    parent = BY_NAME[entity.parent or ""]
+    rows = client.get(parent.endpoint, {"limit": 1, "offset": 0}).data["rows"]
+    return entity.endpoint.replace("{id}", str(int(rows[0]["id"]))) if rows else None
+
+
+LICENSE_KEYS = "Token may see license keys"
+
+
+def _license_keys(client: SnipeITClient) -> CheckResult:
+    """With ASSETSYNC_STORE_LICENSE_KEYS on: does Snipe-IT show the token's user the keys?"""
+    try:
+        rows = client.get("licenses", {"limit": 50, "offset": 0}).data["rows"]
+    except (SnipeITError, TypeError, KeyError) as exc:
+        return CheckResult(LICENSE_KEYS, FAIL, f"could not read the licenses: {exc}", "see the line above")
+    keys = [r.get("product_key") for r in rows if isinstance(r, dict) and r.get("product_key")]
+    if keys and all(str(k).strip("-") == "" for k in keys):
+        return CheckResult(
+            LICENSE_KEYS,
+            WARN,
+            "Snipe-IT masks every product key for the token's user, so licenses.product_key stays empty",
+            "give the token's user the 'licenses.keys' permission (Licenses: View License Keys), or set "
+            "ASSETSYNC_STORE_LICENSE_KEYS=false",
+        )
+    return CheckResult(LICENSE_KEYS, OK, "product keys are shown to the token's user and will be stored")
 
 
 _LIST_FIX = (
