@@ -373,7 +373,7 @@ def test_deny_answers_403_and_users_me_shows_it(http: requests.Session, fresh: F
     fresh.allow("users")
     assert get(http, fresh, "users")["total"] > 0
     with pytest.raises(ValueError, match="unknown endpoint"):
-        fresh.deny("licenses")
+        fresh.deny("printers")
 
 
 # --- changes ---------------------------------------------------------------------------------------------

@@ -2,13 +2,15 @@
 
 Prints ``READY <api_url>`` once it accepts requests, then serves until SIGTERM or SIGINT.
 ``--activity`` gives it an activity log of that many old entries. ``--users`` / ``--records`` size
-the other entities (e.g. 20000 users and 3000 other records); with
-either, they are generated and rendered before READY, otherwise on first request.
+the other entities (e.g. 20000 users and 3000 other records), ``--licenses`` / ``--seats`` the licenses
+and their seats in all (e.g. 600 licenses, 20000 seats, a few licenses much bigger than the rest);
+with any of them, the estate is generated and rendered before READY, otherwise on first request.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import signal
 import sys
 import threading
@@ -40,6 +42,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--records", type=int, default=None, help="records over the 8 other entities (default about 110)"
     )
+    parser.add_argument("--licenses", type=int, default=None, help="licenses (default 40)")
+    parser.add_argument("--seats", type=int, default=None, help="seats over all licenses (default 8 each)")
     parser.add_argument("--activity", type=int, default=0, help="old activity log entries (default 0)")
     args = parser.parse_args(argv)
 
@@ -50,6 +54,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.users is not None or args.records is not None:
         users = EstateSize().users if args.users is None else args.users
         size = EstateSize(users=users) if args.records is None else EstateSize.scaled(users, args.records)
+    if args.licenses is not None or args.seats is not None:
+        licenses = EstateSize.licenses if args.licenses is None else args.licenses
+        seats = licenses * 8 if args.seats is None else args.seats
+        size = dataclasses.replace(size or EstateSize(), licenses=licenses, seats=seats)
     fake = FakeSnipeIT(
         assets,
         token=args.token,

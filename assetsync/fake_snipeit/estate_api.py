@@ -8,12 +8,14 @@ Entities without a deleted-row flag ignore it and list live rows, as Snipe-IT do
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from .estate_records import ENTITIES
 from .estate_state import EstateStore
 from .handler import Reply
 from .paging import api_limit, php_intval
+from .render import datetime_obj
 
 ENDPOINTS = frozenset(ENTITIES)
 FORBIDDEN = {"message": "This action is unauthorized."}  # the policy's 403, unwrapped
@@ -70,3 +72,24 @@ def token_permissions(superuser: bool, denied: set[str]) -> dict[str, Any]:
     if superuser and not denied:
         return {"superuser": "1"}
     return {perm: "0" if endpoint in denied else "1" for endpoint, perm in PERMISSIONS.items()}
+
+
+def me_profile(superuser: bool, denied: set[str]) -> dict[str, Any]:
+    """GET /users/me: the token's own user, with the rights it has."""
+    stamp = datetime_obj(datetime(2023, 1, 9, 8, 30, 0))
+    perms = token_permissions(superuser, denied)
+    return {
+        "id": 1, "avatar": "https://assets.example.com/img/default-sm.png", "name": "API User",
+        "first_name": "API", "last_name": "User", "username": "api", "remote": False, "locale": "en-US",
+        "employee_num": "", "manager": None, "jobtitle": "Integration", "vip": False, "phone": None,
+        "website": None, "address": None, "city": None, "state": None, "country": None, "zip": None,
+        "email": "api@example.com", "department": None, "location": None, "notes": "",
+        "permissions": perms, "activated": True, "autoassign_licenses": True, "ldap_import": False,
+        "two_factor_enrolled": False, "two_factor_optin": False, "assets_count": 0, "licenses_count": 0,
+        "accessories_count": 0, "consumables_count": 0, "manages_users_count": 0,
+        "manages_locations_count": 0, "company": None, "created_by": None, "created_at": stamp,
+        "updated_at": stamp, "start_date": None, "end_date": None, "last_login": None, "deleted_at": None,
+        "available_actions": {"update": superuser, "delete": False, "clone": superuser,
+                              "restore": False},
+        "groups": None,
+    }  # fmt: skip

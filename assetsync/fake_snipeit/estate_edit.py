@@ -9,6 +9,7 @@ names live). Purging a user leaves their assets pointing at nobody, so those row
 from __future__ import annotations
 
 import dataclasses
+from datetime import datetime
 from typing import Any
 
 from .data import _FastRandom
@@ -62,24 +63,44 @@ class Estate(EstateStore):
         self.update(entity, record_id, name=name)
 
     def soft_delete(self, entity: str, record_id: int) -> None:
+        """Trash a record; a license takes its seats with it (its seats route then answers an error)."""
         with self._lock:
             now = now_utc()
             self.update(entity, record_id, deleted_at=now, updated_at=now)
+            if entity == "licenses":
+                self._trash_seats(record_id, None, now)
             if entity not in _SHOWN_WHILE_TRASHED:
                 self._show_on_assets(entity, record_id, gone=True)
 
     def restore(self, entity: str, record_id: int) -> None:
+        """Bring a record back; a license gets back the seats trashed with it (not ones removed before)."""
         with self._lock:
+            was = self._raw()[entity][record_id].deleted_at
             self.update(entity, record_id, deleted_at=None)
+            if entity == "licenses" and was is not None:
+                self._trash_seats(record_id, was, None)
             if entity not in _SHOWN_WHILE_TRASHED:
                 self._show_on_assets(entity, record_id, gone=False)
 
     def purge(self, entity: str, record_id: int) -> None:
-        """Remove a record for good ("Purge deleted records"); GET /{entity}/{id} then says not found."""
+        """Remove a record for good ("Purge deleted records"); GET /{entity}/{id} then says not found.
+        A license goes with all its seats."""
         with self._lock:
             rec = self._raw()[entity].pop(record_id)
+            if entity == "licenses":
+                seats = self.seat_table
+                for seat_id in [s.id for s in seats.values() if s.license_id == record_id]:
+                    del seats[seat_id]
+                self.seats_changed()
             self.touched(entity, rec)
             self._show_on_assets(entity, record_id, gone=True)
+
+    def _trash_seats(self, license_id: int, was: datetime | None, now: datetime | None) -> None:
+        """Set ``deleted_at`` to ``now`` on the license's seats whose ``deleted_at`` is ``was``."""
+        for seat in self.seat_table.values():
+            if seat.license_id == license_id and seat.deleted_at == was:
+                seat.deleted_at = now
+        self.seats_changed()
 
     def churn_users(
         self, *, changed: float = 0.0, soft_deleted: float = 0.0, new: float = 0.0, seed: int = 2

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from decimal import Decimal
 
 from .data import ANCHOR, Ref
 
@@ -149,6 +150,71 @@ class FakeSupplier(Place):
     contact: str | None = None
 
 
+@dataclass(slots=True, kw_only=True)
+class Item(Record):
+    """What licenses, accessories, consumables and components share: a bought thing with a category."""
+
+    name: str
+    company_id: int | None = None
+    manufacturer_id: int | None = None
+    supplier_id: int | None = None
+    category_id: int | None = None
+    order_number: str | None = None
+    purchase_date: date | None = None
+    purchase_cost: Decimal | None = None  # the raw DB decimal
+    min_amt: int | None = None
+
+
+@dataclass(slots=True, kw_only=True)
+class FakeLicense(Item):
+    """A license. ``seats`` is the column; the seats themselves are ``FakeSeat`` rows, and
+    ``free_seats_count`` is counted from them."""
+
+    seats: int = 0
+    product_key: str | None = None
+    purchase_order: str | None = None
+    termination_date: date | None = None
+    expiration_date: date | None = None
+    license_name: str | None = None
+    license_email: str | None = None
+    reassignable: bool = True
+    maintained: bool = False
+
+
+@dataclass(slots=True, kw_only=True)
+class FakeAccessory(Item):
+    model_number: str | None = None
+    location_id: int | None = None
+    qty: int = 1
+    checkouts_count: int = 0  # how many are out; remaining_qty is qty minus this
+
+
+@dataclass(slots=True, kw_only=True)
+class FakeConsumable(Item):
+    model_number: str | None = None
+    item_no: str | None = None
+    location_id: int | None = None
+    qty: int = 1
+    used: int = 0  # checked out for good; remaining is qty minus this
+
+
+@dataclass(slots=True, kw_only=True)
+class FakeComponent(Item):
+    serial: str | None = None
+    location_id: int | None = None
+    qty: int = 1
+    in_assets: int = 0  # installed in assets; remaining is qty minus this
+
+
+@dataclass(slots=True, kw_only=True)
+class FakeSeat(Record):
+    """One license seat. Not an entity of its own: it is listed only under its license."""
+
+    license_id: int
+    assigned_user_id: int | None = None  # license_seats.assigned_to
+    assigned_asset_id: int | None = None  # license_seats.asset_id
+
+
 def name_of(rec: Record) -> str:
     """The name Snipe-IT shows for a record in ``{id, name}`` references."""
     return str(getattr(rec, "name", ""))
@@ -198,6 +264,12 @@ ENTITIES: dict[str, Entity] = {
         # The allow-list's first entry is "\n            id", so sort=id silently falls back (v6.1.1+).
         Entity("suppliers", FakeSupplier, "suppliers.view", _not_found("Supplier"),
                sortable=frozenset({"name", "created_at", "updated_at"})),
+        Entity("licenses", FakeLicense, "licenses.view",
+               "License does not exist or you do not have permission to view it.",
+               trashed_flag=("deleted", "true")),
+        Entity("accessories", FakeAccessory, "accessories.view", _not_found("Accessory")),
+        Entity("consumables", FakeConsumable, "consumables.view", _not_found("Consumable")),
+        Entity("components", FakeComponent, "components.view", _not_found("Component")),
     )
 }  # fmt: skip
 ENTITY_OF: dict[type[Record], str] = {e.record: name for name, e in ENTITIES.items()}
@@ -216,11 +288,21 @@ class EstateSize:
     manufacturers: int = 12
     statuslabels: int = 8
     suppliers: int = 8
+    licenses: int = 40
+    seats: int = 320  # over all licenses, a few much bigger than the rest (at most 60 by default)
+    accessories: int = 20
+    consumables: int = 20
+    components: int = 20
 
     @classmethod
-    def scaled(cls, users: int, records: int) -> EstateSize:
-        """``users`` users and about ``records`` records over the eight other entities."""
+    def scaled(
+        cls, users: int, records: int, *, licenses: int | None = None, seats: int | None = None
+    ) -> EstateSize:
+        """``users`` users and about ``records`` records over the eight reference entities; ``licenses``
+        licenses with ``seats`` seats in all (default: 40, and 8 seats a license)."""
         share = {"locations": 0.25, "companies": 0.04, "departments": 0.12, "models": 0.25,
                  "categories": 0.05, "manufacturers": 0.12, "statuslabels": 0.02,
                  "suppliers": 0.15}  # fmt: skip
-        return cls(users=users, **{k: max(1, round(records * v)) for k, v in share.items()})
+        lic = cls.licenses if licenses is None else licenses
+        return cls(users=users, **{k: max(1, round(records * v)) for k, v in share.items()}, licenses=lic,
+                   seats=lic * 8 if seats is None else seats)  # fmt: skip

@@ -39,6 +39,8 @@ _CATEGORY_LABELS = {"asset": "Asset", "accessory": "Accessory", "consumable": "C
 class Lookup(Protocol):
     """What rendering needs from the store: related records (trashed ones hidden, as belongsTo does)."""
 
+    license_keys_visible: bool  # whether the token may see product keys (licenses.keys)
+
     def live(self, entity: str, record_id: int | None) -> Record | None: ...
 
     def children(self, location_id: int) -> list[FakeLocation]: ...

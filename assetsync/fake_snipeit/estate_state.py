@@ -12,8 +12,19 @@ from collections.abc import Callable
 from typing import Any
 
 from .estate_data import generate_estate
+from .estate_items import grow_items
+from .estate_items_render import ITEM_RENDERERS
 from .estate_links import adopt
-from .estate_records import ENTITIES, EstateSize, FakeLocation, FakeSupplier, FakeUser, Record, name_of
+from .estate_records import (
+    ENTITIES,
+    EstateSize,
+    FakeLocation,
+    FakeSeat,
+    FakeSupplier,
+    FakeUser,
+    Record,
+    name_of,
+)
 from .estate_render import RENDERERS, Counts, supplier_row
 from .render import RenderContext, dumps
 from .state import AssetStore, unstable_page
@@ -21,18 +32,23 @@ from .state import AssetStore, unstable_page
 Tables = dict[str, dict[int, Record]]
 _NAME = frozenset({"name", "deleted_at"})  # a trashed record shows as null where it is referenced
 _PERSON = frozenset({"first_name", "last_name", "deleted_at"})
+_ITEMS = ("licenses", "accessories", "consumables", "components")
+_ALL_RENDERERS = {**RENDERERS, **ITEM_RENDERERS}
 # Rows that show another record, by the field pointing at it, and which of its fields they show
 # (None: all of it, as a location's manager is a whole user row).
 DEPENDENTS: dict[str, tuple[tuple[str, str, frozenset[str] | None], ...]] = {
     "users": (("users", "manager_id", _PERSON), ("locations", "manager_id", None),
               ("departments", "manager_id", _PERSON)),
     "locations": (("users", "location_id", _NAME), ("departments", "location_id", _NAME),
-                  ("locations", "parent_id", _NAME)),
+                  ("locations", "parent_id", _NAME),
+                  *((i, "location_id", _NAME) for i in _ITEMS if i != "licenses")),
     "companies": (("users", "company_id", _NAME), ("locations", "company_id", _NAME),
-                  ("departments", "company_id", _NAME)),
+                  ("departments", "company_id", _NAME), *((i, "company_id", _NAME) for i in _ITEMS)),
     "departments": (("users", "department_id", _NAME),),
-    "manufacturers": (("models", "manufacturer_id", _NAME),),
-    "categories": (("models", "category_id", _NAME),),
+    "manufacturers": (("models", "manufacturer_id", _NAME),
+                      *((i, "manufacturer_id", _NAME) for i in _ITEMS if i != "components")),
+    "categories": (("models", "category_id", _NAME), *((i, "category_id", _NAME) for i in _ITEMS)),
+    "suppliers": tuple((i, "supplier_id", _NAME) for i in _ITEMS),
 }  # fmt: skip
 
 
@@ -52,6 +68,8 @@ class EstateStore:
         self.size = size
         self.seed = seed
         self._tables: Tables | None = None
+        self._seats: dict[int, FakeSeat] = {}  # license seats by id, trashed ones included
+        self.license_keys_visible = True  # see FakeSnipeIT.license_keys_visible
         self._seen = (-1, -1)  # (asset generation, estate generation) the counts were made for
         self.generation = 0
         self._counts: dict[str, dict[str, dict[int, int]]] = {}
@@ -72,8 +90,29 @@ class EstateStore:
     def _raw(self) -> Tables:
         """The records as they are (generated on first use); what changes go through."""
         if self._tables is None:
-            self._tables = generate_estate(self._store.assets.values(), self.size, seed=self.seed)
+            assets = self._store.assets.values()
+            tables = generate_estate(assets, self.size, seed=self.seed)
+            self._seats = grow_items(tables, assets, self.size, self.seed)
+            self._tables = tables
         return self._tables
+
+    @property
+    def seat_table(self) -> dict[int, FakeSeat]:
+        """Every license seat by id (generated with the estate); change it under the lock, then call
+        ``seats_changed``."""
+        self._raw()
+        return self._seats
+
+    def seats_changed(self) -> None:
+        """Seats were checked out, in, added or removed: recount free seats on the next read. The
+        license rows re-render because their count changed; their updated_at stays (no $touches)."""
+        with self._lock:
+            self.generation += 1
+
+    def forget_rows(self, entity: str) -> None:
+        """Drop an entity's rendered rows (after a change in how they render, such as key rights)."""
+        with self._lock:
+            self._rows[entity].clear()
 
     def get(self, entity: str, record_id: int) -> Record:
         return self.tables[entity][record_id]
@@ -211,6 +250,9 @@ class EstateStore:
                     bump("users", "manages_locations_count", loc.manager_id)
                 if loc.parent_id is not None:
                     kids.setdefault(loc.parent_id, []).append(loc)
+        for seat in self._seats.values():
+            if seat.deleted_at is None and seat.assigned_user_id is None and seat.assigned_asset_id is None:
+                bump("licenses", "free_seats_count", seat.license_id)
         self._counts, self._kids = c, kids
 
     def _row(self, entity: str, record_id: int) -> bytes:
@@ -223,7 +265,7 @@ class EstateStore:
             assert self._tables is not None
             rec = self._tables[entity][record_id]
             # A right-sized copy of orjson's buffer, as AssetStore keeps them.
-            row = memoryview(dumps(RENDERERS[entity](rec, self, counts, self._ctx))).tobytes()
+            row = memoryview(dumps(_ALL_RENDERERS[entity](rec, self, counts, self._ctx))).tobytes()
             hit = self._rows[entity][record_id] = (stamp, row)
         return hit[1]
 

@@ -14,13 +14,15 @@ from urllib.parse import parse_qsl, urlsplit
 from .activity import ActivityLog, asset_display
 from .control import control_reply
 from .data import FakeAsset
-from .estate_api import ENDPOINTS, FORBIDDEN, entity_list, entity_show, list_pass, token_permissions
+from .estate_api import ENDPOINTS, FORBIDDEN, entity_list, entity_show, list_pass, me_profile
 from .estate_edit import Estate
 from .estate_records import EstateSize
 from .events import HardwareEvents
 from .handler import FakeHTTPServer, Reply, RequestInfo
 from .paging import api_limit, php_intval
-from .render import MONEY_STYLES, RenderContext, datetime_obj
+from .render import MONEY_STYLES, RenderContext
+from .seat_api import TIE_ORDERS, seat_list
+from .seat_events import SeatEvents
 from .state import LIST_STATUSES, now_utc
 
 Hook = Callable[[RequestInfo], Reply | None]
@@ -75,13 +77,19 @@ def default_error_body(status: int) -> dict[str, Any]:
     return {"status": "error", "messages": status, "payload": None}  # the handler's default branch
 
 
-class FakeSnipeIT(HardwareEvents):
+def _seats_route(route: list[str]) -> bool:
+    return len(route) == 3 and route[0] == "licenses" and route[2] == "seats"
+
+
+class FakeSnipeIT(HardwareEvents, SeatEvents):
     """A fake Snipe-IT v8.1.4 serving real HTTP on loopback.
 
     Endpoints: GET /api/v1/hardware (limit/offset/sort/order/status/status_id), /hardware/{id},
     /users, /locations, /companies, /departments, /models, /categories, /manufacturers, /statuslabels,
-    /suppliers and /{entity}/{id} (see estate_api), /users/me, /version, the 404 fallback, GET /login,
-    and the fake-only /__fake__/churn, /__fake__/ids and /__fake__/stats (see control).
+    /suppliers, /licenses, /accessories, /consumables, /components and /{entity}/{id} (see
+    estate_api), /licenses/{id}/seats (see seat_api; seat changes in seat_events), /users/me,
+    /version, the 404 fallback, GET /login, and the fake-only /__fake__/churn, /__fake__/ids and
+    /__fake__/stats (see control).
     Asset changes go through add/update/archive/soft_delete/restore/purge (see AssetStore), entity
     changes through ``estate`` (see estate_edit.Estate; its size is the ``estate`` argument), the
     token's rights through deny/allow; faults go through ``hooks``: each gets a RequestInfo, and the
@@ -151,6 +159,20 @@ class FakeSnipeIT(HardwareEvents):
         self.denied: set[str] = set()  # endpoints whose view permission the token lacks
         # The activity log: fake.checkout / checkin / edit / delete write to it (see events).
         self.activity = ActivityLog(self._lock, self._display_name)
+        # How seats tied on updated_at come: "stable" (by id) or "shuffled" (per offset, limit, order).
+        self.seat_tie_order = "stable"
+        self.hidden_seats: set[int] = set()  # see hide_seat
+
+    @property
+    def license_keys_visible(self) -> bool:
+        """Whether license rows show product keys (licenses.keys); "------------" when False."""
+        return self.estate.license_keys_visible
+
+    @license_keys_visible.setter
+    def license_keys_visible(self, visible: bool) -> None:
+        with self._lock:
+            self.estate.license_keys_visible = visible
+            self.estate.forget_rows("licenses")
 
     def deny(self, endpoint: str) -> None:
         """Take the token's view permission for one endpoint: its list and show answer 403."""
@@ -297,6 +319,8 @@ class FakeSnipeIT(HardwareEvents):
         # Which endpoint a list or show request reads (users/me is neither), and for a list which pass.
         endpoint = route[0] if len(route) in (1, 2) and route[0] in _READABLE and route[1:] != ["me"] else ""
         pass_name = ""
+        if _seats_route(route):  # one list per license: "licenses/7/seats"
+            endpoint, pass_name = "/".join(route), "live" if method == "GET" else ""
         if method == "GET" and path.rstrip("/") == API + "/hardware":
             status = params.get("status", "")
             pass_name = status if status in LIST_STATUSES else "default"
@@ -402,13 +426,16 @@ class FakeSnipeIT(HardwareEvents):
     def _api(self, info: RequestInfo) -> Reply:
         route = info.path[len(API) :].strip("/")
         parts = route.split("/")
-        known = route in ("users/me", "version", ACTIVITY) or (len(parts) <= 2 and parts[0] in _READABLE)
+        seats = _seats_route(parts)
+        known = (
+            seats or route in ("users/me", "version", ACTIVITY) or (len(parts) <= 2 and parts[0] in _READABLE)
+        )
         if not known:
             return Reply(404, NOT_FOUND_API)
         if info.method != "GET":
             return Reply(405, default_error_body(405))
         if route == "users/me":  # one's own profile needs no users.view
-            return Reply(200, self._me())
+            return Reply(200, me_profile(self.superuser, self.denied))
         if route == "version":
             return Reply(200, {"version": self.version})
         if route == ACTIVITY:
@@ -416,8 +443,15 @@ class FakeSnipeIT(HardwareEvents):
                 return Reply(403, FORBIDDEN)
             limit, offset = api_limit(info.params, self.max_results), php_intval(info.params.get("offset"))
             return Reply(200, self.activity.page(info.params, offset, limit), delay=self.page_delay)
-        if parts[0] in self.denied:
+        if parts[0] in self.denied:  # deny("licenses") takes the seats routes too
             return Reply(403, FORBIDDEN)
+        if seats:
+            if self.seat_tie_order not in TIE_ORDERS:
+                raise ValueError(f"seat_tie_order must be one of {TIE_ORDERS}, not {self.seat_tie_order!r}")
+            with self._lock:
+                hidden, most = frozenset(self.hidden_seats), self.max_results
+                return seat_list(self.estate, parts[1], info.params, self.assets, max_results=most,
+                                 ctx=self._ctx, tie_order=self.seat_tie_order, hidden=hidden)  # fmt: skip
         if parts[0] != "hardware":
             if len(parts) == 1:
                 return entity_list(self.estate, parts[0], info.pass_name, info.params, self.max_results)
@@ -451,22 +485,3 @@ class FakeSnipeIT(HardwareEvents):
         with self._lock:
             a = self.assets.get(asset_id)
             return None if a is None else asset_display(a)
-
-    def _me(self) -> dict[str, Any]:
-        stamp = datetime_obj(datetime(2023, 1, 9, 8, 30, 0))
-        perms = token_permissions(self.superuser, self.denied)
-        return {
-            "id": 1, "avatar": "https://assets.example.com/img/default-sm.png", "name": "API User",
-            "first_name": "API", "last_name": "User", "username": "api", "remote": False, "locale": "en-US",
-            "employee_num": "", "manager": None, "jobtitle": "Integration", "vip": False, "phone": None,
-            "website": None, "address": None, "city": None, "state": None, "country": None, "zip": None,
-            "email": "api@example.com", "department": None, "location": None, "notes": "",
-            "permissions": perms, "activated": True, "autoassign_licenses": True, "ldap_import": False,
-            "two_factor_enrolled": False, "two_factor_optin": False, "assets_count": 0, "licenses_count": 0,
-            "accessories_count": 0, "consumables_count": 0, "manages_users_count": 0,
-            "manages_locations_count": 0, "company": None, "created_by": None, "created_at": stamp,
-            "updated_at": stamp, "start_date": None, "end_date": None, "last_login": None, "deleted_at": None,
-            "available_actions": {"update": self.superuser, "delete": False, "clone": self.superuser,
-                                  "restore": False},
-            "groups": None,
-        }  # fmt: skip
