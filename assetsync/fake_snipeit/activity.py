@@ -68,6 +68,8 @@ class Entry:
     location: Ref | None = None
     action_source: str = "api"
     remote_ip: str | None = "10.0.4.17"
+    # Snipe-IT shows the item's serial: for a license, its product key (whoever may see the log).
+    item_serial: str | None = None
 
 
 class ActivityLog:
@@ -168,7 +170,7 @@ class ActivityLog:
                 None if name is None else {"id": x.item_id, "name": e(name), "type": "asset", "serial": None}
             )
         else:
-            item = {"id": x.item_id, "name": e(x.item_name), "type": x.item_type, "serial": None}
+            item = {"id": x.item_id, "name": e(x.item_name), "type": x.item_type, "serial": x.item_serial}
         stamp = datetime_obj(x.created_at)
         return {
             "id": x.id,

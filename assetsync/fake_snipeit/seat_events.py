@@ -134,7 +134,8 @@ class SeatEvents:
             # The license itself is saved with its new seats column, so its updated_at moves.
             self.estate.update("licenses", license_id, seats=count)
             self.activity.write(action=action, item_type="license", item_id=license_id, item_name=lic.name,
-                                created_at=now, note=f"{change} seats", log_meta=None)  # fmt: skip
+                                item_serial=lic.product_key, created_at=now, note=f"{change} seats",
+                                log_meta=None)  # fmt: skip
             self.estate.seats_changed()
 
     # --- unlogged changes ---------------------------------------------------------------------------
@@ -189,5 +190,6 @@ class SeatEvents:
     def _log(self, action: str, lic: FakeLicense, target: Target, at: datetime | None) -> Entry:
         now = now_utc()
         return self.activity.write(action=action, item_type="license", item_id=lic.id, item_name=lic.name,
-                                   created_at=now, target=target, action_date=at or now,
+                                   item_serial=lic.product_key, created_at=now, target=target,
+                                   action_date=at or now,
                                    log_meta=None)  # fmt: skip

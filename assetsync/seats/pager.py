@@ -6,7 +6,8 @@
   timestamp, so with more seats than fit a page the database may order the tied rows differently
   for each page: paging by offset then repeats some seats and skips others. Seats are collected by
   id, and a read that comes back short of `total` is read again in the other order (and again,
-  alternating) until every seat has been seen or a read brings nothing new.
+  alternating, with the page size shifted by one every second read so that the pages differ)
+  until every seat has been seen, or two reads in a row bring nothing new.
 - An offset at or past `total` returns the first page again instead of an empty one, so paging
   stops on `total`, never on an empty page.
 
@@ -23,9 +24,12 @@ from assetsync.snipeit import ApiErrorBody, BadResponseError, SnipeITClient
 
 Row = dict[str, Any]
 
-# Reads of the whole list before giving up; each after the first only runs when the one before
+# Reads of the whole list before giving up; each after the first only runs when the ones before
 # came back short, which takes a license with more seats than a page and tied timestamps.
-MAX_READS = 8
+MAX_READS = 12
+# A read after two in a row that found nothing new would not either (a seat Snipe-IT counts but
+# never lists): give up then.
+FRUITLESS_READS = 2
 
 
 class IncompleteSeatsError(BadResponseError):
@@ -46,11 +50,15 @@ def read_license_seats(client: SnipeITClient, license_id: int, limit: int) -> Li
     """Every seat of the license (newest first, then alternating orders while reads come back
     short); raises IncompleteSeatsError when they cannot all be seen."""
     seats = LicenseSeats(license_id)
-    total = 0
+    total, fruitless = 0, 0
     for attempt in range(MAX_READS):
         before = len(seats.rows)
+        # Alternate the order, and from the third read on shift the page size by one each time:
+        # the database orders tied rows anew for each LIMIT and OFFSET, so new page boundaries
+        # bring seats the earlier reads' pages skipped.
+        order, size = ("desc" if attempt % 2 == 0 else "asc"), max(1, limit - attempt // 2)
         try:
-            total = _read_once(client, seats, "desc" if attempt % 2 == 0 else "asc", limit)
+            total = _read_once(client, seats, order, size)
         except ApiErrorBody as exc:
             if not exc.not_found:
                 raise
@@ -65,8 +73,9 @@ def read_license_seats(client: SnipeITClient, license_id: int, limit: int) -> Li
             continue
         if len(seats.rows) == total:
             return seats
-        if attempt > 0 and len(seats.rows) == before:
-            break  # a whole read in a new order found nothing new: more reads will not either
+        fruitless = fruitless + 1 if len(seats.rows) == before else 0
+        if fruitless >= FRUITLESS_READS:
+            break
     raise IncompleteSeatsError(
         f"the seats of license {license_id} could not be read completely: Snipe-IT counts {total} "
         f"seats but {seats.reads} reads of /licenses/{license_id}/seats returned {len(seats.rows)} "
