@@ -28,6 +28,7 @@ Lists = list[tuple[str, dict[str, str | int]]]
 ESTATE_LISTS: Lists = [
     (e.endpoint, {**params, "sort": e.sort[0], "order": e.sort[1]})
     for e in ENTITIES[1:]
+    if e.parent is None
     for _, params in e.passes
 ]
 HARDWARE_LISTS: Lists = [("hardware", {**params, "sort": "id", "order": "asc"}) for params in PASSES]
@@ -60,6 +61,17 @@ def download(api_url: str, token: str, lists: Lists = HARDWARE_LISTS) -> tuple[l
     return pages, requests_sent
 
 
+def seat_lists(pages: list[bytes]) -> Lists:
+    """The seat list of every live license in the license pages among `pages`."""
+    live = {
+        row["id"]
+        for page in pages
+        for row in orjson.loads(page)["rows"]
+        if "free_seats_count" in row and row.get("deleted_at") is None
+    }
+    return [(f"licenses/{license_id}/seats", {}) for license_id in sorted(live)]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("api_url")
@@ -73,6 +85,10 @@ def main() -> None:
 
     started = time.perf_counter()
     pages, requests_sent = download(args.api_url, args.token, ESTATE_LISTS if estate else HARDWARE_LISTS)
+    if estate:
+        # Seats have no list of their own: one list per live license, as a first load reads them.
+        seats, seat_requests = download(args.api_url, args.token, seat_lists(pages))
+        pages, requests_sent = pages + seats, requests_sent + seat_requests
     fetch_s = time.perf_counter() - started
     result = {"fetch_s": fetch_s, "requests": requests_sent, "bytes": sum(map(len, pages))}
     if not args.fetch_only:

@@ -42,6 +42,8 @@ def listed(fake: FakeSnipeIT, name: str) -> set[int]:
     entity = BY_NAME[name]
     if entity.name == "hardware":
         return set(fake.all_ids())
+    if entity.parent is not None:  # seats: those of every live license
+        return {s["id"] for lic in fake.estate.live_ids("licenses") for s in fake.license_seats(lic)}
     every = len(entity.passes) > 1
     return set(fake.estate.all_ids(entity.endpoint) if every else fake.estate.live_ids(entity.endpoint))
 

@@ -316,7 +316,7 @@ def test_checkout_and_checkin_log_against_the_license_without_a_seat_id(fake: Fa
     name = e(record.name)
     for row, action in ((out, "checkout"), (back, "checkin from")):
         assert row["action_type"] == action
-        assert row["item"] == {"id": lic, "name": name, "type": "license", "serial": None}
+        assert row["item"] == {"id": lic, "name": name, "type": "license", "serial": record.product_key}
         assert row["target"]["id"] == user and row["target"]["type"] == "user"
         assert str(seat) not in str(row["log_meta"]) and row["note"] is None
     assert {s["id"]: s["assigned_user_id"] for s in fake.license_seats(lic)}[seat] is None

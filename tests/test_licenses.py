@@ -358,3 +358,22 @@ def test_check_probes_seats_and_warns_when_keys_are_masked(fake: FakeSnipeIT, en
     failed = [line for line in out.splitlines() if "Token may list license" in line]
     assert len(failed) == 2 and all("[FAIL]" in line for line in failed)
     assert "licenses.view" in out
+
+
+def test_a_license_deleted_while_its_seats_are_read_fails_the_run_and_is_seen_next_time(
+    fake: FakeSnipeIT, env: dict[str, str], db_dsn: str
+) -> None:
+    assert sync(env).exit_code == 0
+    lic = free_license(fake)
+    fake.seat_checkout(lic, user_id=other_user(fake))
+    before = seats_state(db_dsn)
+    fake.on_list_request(
+        lambda info: fake.estate.soft_delete("licenses", lic), endpoint=f"licenses/{lic}/seats"
+    )
+    result = sync(env)
+    assert result.exit_code == exitcodes.FAILED
+    assert f"license {lic}" in (result.error or "") and "deleted during the run" in (result.error or "")
+    assert seats_state(db_dsn) == before
+    result = sync(env)  # the next run lists it as deleted: its seats go with it, none is read
+    assert result.exit_code == 0, result.error
+    assert not stored_seats(db_dsn, lic)

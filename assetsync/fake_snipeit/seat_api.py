@@ -20,15 +20,13 @@ from collections.abc import Callable
 from itertools import groupby
 from typing import Any
 
-import orjson
-
 from .activity import asset_display
 from .data import FakeAsset
 from .estate_records import FakeDepartment, FakeLicense, FakeSeat, FakeUser, Record
 from .estate_state import EstateStore
 from .handler import Reply
 from .paging import api_limit, php_intval
-from .render import RenderContext, datetime_obj, e
+from .render import RenderContext, datetime_obj, dumps, e
 
 LICENSE_MISSING = "License does not exist or you do not have permission to view it."
 TIE_ORDERS = ("stable", "shuffled")
@@ -129,4 +127,4 @@ def seat_list(
     ordered = ordered_seats(seats, by, asc, tie_order, f"{offset}|{limit}|{asc}")
     page = [s for s in ordered if s.id not in hidden][offset : offset + limit]
     rows = [seat_row(s, lic, t, assets, ctx) for s in page]
-    return Reply(200, orjson.dumps({"total": total, "rows": rows}))
+    return Reply(200, dumps({"total": total, "rows": rows}))  # lone surrogates too, as the lists
