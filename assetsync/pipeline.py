@@ -22,9 +22,9 @@ from assetsync.entities import HARDWARE, Entity
 from assetsync.fetch import FetchReport
 from assetsync.fields import RowReader
 from assetsync.reading import collector_paused, read_entity, stage_entity
-from assetsync.removals import confirm_removals
+from assetsync.removals import every_removal
 from assetsync.results import EntityCounts, SyncOptions, SyncResult
-from assetsync.seats import seat_removals, stage_seats
+from assetsync.seats import stage_seats
 from assetsync.seats.plan import SeatPlan
 from assetsync.snipeit import SnipeITClient, SnipeITError
 from assetsync.spill import RowSpill
@@ -87,7 +87,7 @@ def run_pipeline(ctx: RunContext) -> None:
                 seen[e.name] = len(staged)
             else:
                 seats[e.name] = _stage_seats(ctx, tables[e.name], activity, existing)
-    removals = _removals(ctx, tables, seen, seats, existing)
+    removals = every_removal(ctx, tables, seen, seats, existing)
     if not dry and alert_channels.any_configured(ctx.settings):
         moved, lost = watch_changes(tables["hardware"])
         ctx.result.watch.update(live=tables["hardware"].live_count(), moved=moved, lost=lost)
@@ -108,26 +108,6 @@ def _stage_seats(
     assert isinstance(table, SeatTable)
     first = table.entity.name not in existing or table.is_empty()
     return stage_seats(ctx, table.entity, table, activity, first=first)
-
-
-def _removals(
-    ctx: RunContext,
-    tables: dict[str, EntityTable],
-    seen: dict[str, int],
-    seats: dict[str, SeatPlan],
-    existing: set[str],
-) -> dict[str, list[int]]:
-    """Each entity's confirmed removals: listed entities by id, behind the brake; a child's from
-    its parent's complete reads and removals."""
-    removals = {
-        name: confirm_removals(ctx, tables[name].entity, tables[name], fetched) if name in existing else []
-        for name, fetched in seen.items()
-    }
-    for name, plan in seats.items():
-        table, parent = tables[name], tables[name].entity.parent or ""
-        assert isinstance(table, SeatTable)
-        removals[name] = seat_removals(table, plan, removals.get(parent, [])) if name in existing else []
-    return removals
 
 
 def _prepare(ctx: RunContext, tables: dict[str, EntityTable]) -> set[str]:
@@ -188,7 +168,7 @@ def _first_load(ctx: RunContext, tables: dict[str, EntityTable], activity: Activ
                 _load_directly(ctx, table)
             else:
                 staged[entity.name] = len(stage_entity(ctx, entity, table, ctx.counts(entity), compare=True))
-        removals = _removals(ctx, tables, staged, seats, set(tables))
+        removals = every_removal(ctx, tables, staged, seats, set(tables))
         for name in (*staged, *seats):
             _write(ctx, tables[name], removals[name])
         _write_activity(ctx, activity)

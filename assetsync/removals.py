@@ -1,4 +1,5 @@
-"""Removals: rows in no Snipe-IT list are confirmed gone by id, behind the removal brake."""
+"""Removals: rows in no Snipe-IT list are confirmed gone by id, behind the removal brake; seats
+of licenses read completely (or gone) are gone when their read no longer has them."""
 
 from __future__ import annotations
 
@@ -10,8 +11,10 @@ from assetsync.entities import Entity
 from assetsync.pages import get_each
 from assetsync.reading import permission_named
 from assetsync.results import RemovalBrakeError
+from assetsync.seats import seat_removals
+from assetsync.seats.plan import SeatPlan
 from assetsync.snipeit import ApiErrorBody
-from assetsync.store import EntityTable
+from assetsync.store import EntityTable, SeatTable
 
 if TYPE_CHECKING:
     from assetsync.pipeline import RunContext
@@ -82,3 +85,23 @@ def confirm_removals(ctx: RunContext, entity: Entity, table: EntityTable, fetche
         table.copy_rows((entity.record(r, reader) for r in found), 0)
         table.prepare_stage()
     return gone if check_all else candidates
+
+
+def every_removal(
+    ctx: RunContext,
+    tables: dict[str, EntityTable],
+    seen: dict[str, int],
+    seats: dict[str, SeatPlan],
+    existing: set[str],
+) -> dict[str, list[int]]:
+    """Each entity's confirmed removals: a listed entity's by id, behind the brake (`seen`: how
+    many each list returned); a child's (seats) from its parent's complete reads and removals."""
+    removals = {
+        name: confirm_removals(ctx, tables[name].entity, tables[name], fetched) if name in existing else []
+        for name, fetched in seen.items()
+    }
+    for name, plan in seats.items():
+        table, parent = tables[name], tables[name].entity.parent or ""
+        assert isinstance(table, SeatTable)
+        removals[name] = seat_removals(table, plan, removals.get(parent, [])) if name in existing else []
+    return removals
