@@ -8,6 +8,7 @@ the license's (``LicenseSeat`` has no ``$touches``); the license's free seat cou
 
 from __future__ import annotations
 
+import random
 import threading
 from datetime import datetime, timedelta
 from typing import Any
@@ -137,6 +138,37 @@ class SeatEvents:
                                 item_serial=lic.product_key, created_at=now, note=f"{change} seats",
                                 log_meta=None)  # fmt: skip
             self.estate.seats_changed()
+
+    def random_seat_changes(self, checkouts: int, checkins: int, seed: int) -> dict[str, list[int]]:
+        """``checkins`` taken seats freed, then ``checkouts`` free seats (on live licenses) given to live
+        users, picked from ``seed``; each logged as above. Returns the licenses and seats touched."""
+        rng = random.Random(seed)
+        with self._lock:
+            live = set(self.estate.live_ids("licenses"))
+            seats = [
+                s for s in self.estate.seat_table.values() if s.deleted_at is None and s.license_id in live
+            ]
+            taken = sorted(
+                s.id for s in seats if s.assigned_user_id is not None or s.assigned_asset_id is not None
+            )
+            if checkins > len(taken):
+                raise ValueError(f"only {len(taken)} seats are taken")
+            freed = sorted(rng.sample(taken, checkins))
+            touched = {self._seat(i).license_id for i in freed}
+            for seat_id in freed:
+                self.seat_checkin(seat_id)
+            users = self.estate.live_ids("users")
+            given: list[int] = []
+            for _ in range(checkouts):
+                free = sorted({s.license_id for s in self.estate.seat_table.values() if s.deleted_at is None
+                               and s.license_id in live and s.assigned_user_id is None
+                               and s.assigned_asset_id is None})  # fmt: skip
+                if not free or not users:
+                    raise ValueError("no free seat on a live license, or no live user")
+                license_id = rng.choice(free)
+                given.append(self.seat_checkout(license_id, user_id=rng.choice(users)))
+                touched.add(license_id)
+            return {"licenses": sorted(touched), "checkouts": given, "checkins": freed}
 
     # --- unlogged changes ---------------------------------------------------------------------------
 
