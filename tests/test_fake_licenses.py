@@ -426,6 +426,10 @@ def test_control_seats_checks_out_and_in_with_entries(fake: FakeSnipeIT) -> None
     assert {row["item"]["id"] for row in entries["rows"]} == set(body["licenses"])
     outs = [row["target"]["id"] for row in entries["rows"] if row["action_type"] == "checkout"]
     assert sorted(outs) == sorted(after[i]["assigned_user_id"] for i in body["checkouts"])
+    listed = requests.get(f"{fake.base_url}/__fake__/seats", headers=HEADERS, timeout=10).json()["seats"]
+    assert {
+        i: [i, s["license_id"], s["assigned_user_id"], s["assigned_asset_id"]] for i, s in after.items()
+    } == {row[0]: row for row in listed}
     again = FakeSnipeIT(generate_assets(120, seed=7), token=TOKEN)
     assert again.random_seat_changes(3, 2, 5) == body  # the seed decides
     assert post({"checkouts": "x"}).status_code == 400

@@ -42,6 +42,14 @@ class SeatEvents:
                     for s in sorted(self.estate.seat_table.values(), key=lambda s: s.id)
                     if s.license_id == license_id and s.deleted_at is None]  # fmt: skip
 
+    def all_seats(self) -> list[list[int | None]]:
+        """Every seat of a live license as ``[id, license_id, assigned_user_id, assigned_asset_id]``."""
+        with self._lock:
+            live = set(self.estate.live_ids("licenses"))
+            return [[s.id, s.license_id, s.assigned_user_id, s.assigned_asset_id]
+                    for s in sorted(self.estate.seat_table.values(), key=lambda s: s.id)
+                    if s.deleted_at is None and s.license_id in live]  # fmt: skip
+
     def hide_seat(self, seat_id: int) -> None:
         """Keep a seat in ``total`` but out of every page, so no read of its license is ever complete."""
         with self._lock:
