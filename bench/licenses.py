@@ -51,6 +51,7 @@ class Case:
     licenses_read: int
     reasons: dict[str, int]
     throttle_wait: float | None
+    refused: int = 0  # 429s the fake sent
     seats: int = 0
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -98,28 +99,31 @@ def sync(pg: PgCluster, fake: FakeServer, args: argparse.Namespace, label: str, 
     cmd, env = command("assetsync", fake, pg.dsn(DB), WORK_DIR / "licenses" / label.replace(" ", "_"))
     env.update(ASSETSYNC_ENTITIES="all", ASSETSYNC_ACTIVITY="true", SNIPEIT_RATE_WINDOW=str(args.rate_window))
     env.update(env_extra)
-    before = fake.stats()["requests"]
+    before = fake.stats()
     run = run_measured(cmd, env=env, timeout=args.timeout)
     if run.returncode != 0:
         raise BenchError(f"{label}: assetsync failed ({run.returncode}): {run.stderr[-2000:]}")
     out = json.loads(run.stdout.strip().splitlines()[-1])
     seats = out.get("seats") or {}
     wait = out.get("throttle_wait_seconds")
+    after = fake.stats()
     case = Case(
         label=label,
         seconds=run.wall_s,
-        requests=fake.stats()["requests"] - before,
+        requests=after["requests"] - before["requests"],
         reported=int(out.get("requests") or 0),
         seat_requests=int(seats.get("requests") or 0),
         licenses_read=int(seats.get("licenses_read") or 0),
         reasons=dict(seats.get("reasons") or {}),
         throttle_wait=float(wait) if wait is not None else None,
+        refused=after["count_429"] - before["count_429"],
         extra={"why_sweep": seats.get("why_sweep"), "listed": seats.get("licenses_listed")},
     )
     case.seats = check_seats(pg, fake, label)
     log(
         f"{label}: {case.seconds:.1f} s, {case.requests} requests ({case.seat_requests} for seats), "
-        f"{case.licenses_read} licenses read {case.reasons}, throttle wait {case.throttle_wait}"
+        f"{case.licenses_read} licenses read {case.reasons}, throttle wait {case.throttle_wait}, "
+        f"{case.refused} 429s"
     )
     if args.rate_limit:
         wait_out_window(args.rate_window)  # the next run starts with a full window, as hours later
@@ -160,7 +164,10 @@ def _cell(c: Case | None) -> str:
 
 
 def _wait(c: Case | None) -> str:
-    return "—" if c is None or c.throttle_wait is None else f"{c.throttle_wait:.1f}"
+    if c is None:
+        return "—"
+    wait = "-" if c.throttle_wait is None else f"{c.throttle_wait:.1f}"
+    return f"{wait} ({c.refused})"
 
 
 def _read(c: Case) -> str:
@@ -200,12 +207,14 @@ def render(args: argparse.Namespace, r: dict[str, Case], pg_version: str, elapse
         "activity log on; all record types synced. One fresh database, one run per figure (single runs: "
         "with the throttle the seconds follow the requests). Each sync starts with a full throttle window. "
         "Requests are the fake's count for the whole run (hardware, other entities, activity, seats); seat "
-        "requests are the sync's `seats.requests`. Seat changes go through `POST /__fake__/seats`, which "
+        "requests are the sync's `seats.requests`; the wait is the sync's `throttle_wait_seconds`, the 429s "
+        "the fake's count. Seat changes go through `POST /__fake__/seats`, which "
         "logs each against its license as Snipe-IT does. After every run the seat table held exactly the "
         f"fake's live seats ({every_ch.seats:,} at the end; ids, licenses, users and assets compared).",
         "",
-        "| case | assetsync: requests / seat requests / s | licenses read (why) | waited on throttle s | "
-        "every license each run: requests / seat requests / s | waited on throttle s | note |",
+        "| case | assetsync: requests / seat requests / s | licenses read (why) | "
+        "waited on throttle s (429s) | every license each run: requests / seat requests / s | "
+        "waited on throttle s (429s) | note |",
         "|---|---:|---|---:|---:|---:|---|",
     ]
     for label, ours_c, theirs_c, note in rows:
