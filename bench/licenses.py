@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 import time
 from dataclasses import dataclass, field
@@ -96,7 +97,7 @@ def check_seats(pg: PgCluster, fake: FakeServer, label: str) -> int:
 
 
 def sync(pg: PgCluster, fake: FakeServer, args: argparse.Namespace, label: str, **env_extra: str) -> Case:
-    cmd, env = command("assetsync", fake, pg.dsn(DB), WORK_DIR / "licenses" / label.replace(" ", "_"))
+    cmd, env = command("assetsync", fake, pg.dsn(DB), WORK_DIR / "licenses" / re.sub(r"\W+", "_", label))
     env.update(ASSETSYNC_ENTITIES="all", ASSETSYNC_ACTIVITY="true", SNIPEIT_RATE_WINDOW=str(args.rate_window))
     env.update(env_extra)
     before = fake.stats()
@@ -229,8 +230,9 @@ def render(args: argparse.Namespace, r: dict[str, Case], pg_version: str, elapse
         f"{changes.extra['touched']} licenses, it read {changes.licenses_read}) in {changes.seconds:.1f} s, "
         f"against {every_ch.requests} requests in {every_ch.seconds:.1f} s reading every license; with "
         f"nothing changed {nochange.requests} against {every_nc.requests}. Over a day of {RUNS_PER_DAY} "
-        f"scheduled runs (one of them the sweep) that is about {ours} requests against {theirs}, and the "
-        "throttle budget it leaves to the people using Snipe-IT's pages.",
+        f"scheduled runs (one of them the sweep) that is about {ours:,} requests against {theirs:,}: "
+        "the rest of the throttle budget stays with the people using Snipe-IT's pages and its other API "
+        "clients.",
         "",
         END,
     ]
