@@ -58,3 +58,23 @@ def test_slow_server_bench_smoke(tmp_path: Path) -> None:
     rows = [line for line in text.splitlines() if line.startswith(("| first load |", "| no-change |"))]
     assert len(rows) == 10 and all(r.rstrip().endswith("| yes |") for r in rows), rows
     assert "```" in text and "| target | measured | met |" in text
+
+
+def test_licenses_bench_smoke(tmp_path: Path) -> None:
+    out = tmp_path / "results.md"
+    proc = subprocess.run(
+        [sys.executable, str(PROJECT_DIR / "bench" / "licenses.py"), "--licenses", "20", "--seats", "200",
+         "--assets", "50", "--rate-limit", "0", "--out", str(out)],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    text = out.read_text()
+    assert "<!-- licenses:start -->" in text and "<!-- licenses:end -->" in text
+    rows = {line.split("|")[1].strip(): [c.strip() for c in line.split("|")[2:-1]]
+            for line in text.splitlines() if line.startswith("| ") and "/" in line}  # fmt: skip
+    first, nochange = rows["first load"], rows["no change"]
+    changes = next(v for k, v in rows.items() if k.startswith("10 seat changes"))
+    seat_requests = [int(cells[0].split(" / ")[1]) for cells in (first, nochange, changes)]
+    assert seat_requests[0] >= 19 and seat_requests[1] == 0 and 0 < seat_requests[2] < seat_requests[0]
+    assert int(nochange[3].split(" / ")[1]) == seat_requests[0]  # every license, each run
+    assert "seat table held exactly the fake's live seats" in text

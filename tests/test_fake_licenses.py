@@ -396,6 +396,46 @@ def test_set_license_seats_adds_and_deletes_with_entries(fake: FakeSnipeIT) -> N
     assert len(fake.license_seats(lic)) == n - 1
 
 
+def test_control_seats_checks_out_and_in_with_entries(fake: FakeSnipeIT) -> None:
+    def seats() -> dict[int, dict[str, Any]]:
+        ids = fake.estate.live_ids("licenses")
+        return {s["id"]: s for lic in ids for s in fake.license_seats(lic)}
+
+    def post(body: dict[str, Any]) -> requests.Response:
+        return requests.post(f"{fake.base_url}/__fake__/seats", json=body, headers=HEADERS, timeout=10)
+
+    before, logged = seats(), get(fake, "reports/activity")["total"]
+    r = post({"checkouts": 3, "checkins": 2, "seed": 5})
+    assert r.status_code == 200, r.text
+    body = r.json()
+    after = seats()
+    assert len(body["checkouts"]) == 3 and len(body["checkins"]) == 2
+    users = set(fake.estate.live_ids("users"))
+    for seat in body["checkins"]:
+        assert before[seat]["assigned_user_id"] or before[seat]["assigned_asset_id"]
+        assert after[seat]["assigned_user_id"] is None and after[seat]["assigned_asset_id"] is None
+    for seat in body["checkouts"]:
+        assert after[seat]["assigned_user_id"] in users
+    changed = {i for i in before if before[i] != after[i]}
+    moved = set(body["checkouts"]) | set(body["checkins"])
+    assert set(body["checkouts"]) ^ set(body["checkins"]) <= changed <= moved
+    assert body["licenses"] == sorted({after[i]["license_id"] for i in moved})
+    entries = get(fake, "reports/activity", sort="id", order="desc", limit=5)
+    assert entries["total"] == logged + 5
+    assert sorted(row["action_type"] for row in entries["rows"]) == ["checkin from"] * 2 + ["checkout"] * 3
+    assert {row["item"]["id"] for row in entries["rows"]} == set(body["licenses"])
+    outs = [row["target"]["id"] for row in entries["rows"] if row["action_type"] == "checkout"]
+    assert sorted(outs) == sorted(after[i]["assigned_user_id"] for i in body["checkouts"])
+    listed = requests.get(f"{fake.base_url}/__fake__/seats", headers=HEADERS, timeout=10).json()["seats"]
+    assert {
+        i: [i, s["license_id"], s["assigned_user_id"], s["assigned_asset_id"]] for i, s in after.items()
+    } == {row[0]: row for row in listed}
+    again = FakeSnipeIT(generate_assets(120, seed=7), token=TOKEN)
+    assert again.random_seat_changes(3, 2, 5) == body  # the seed decides
+    assert post({"checkouts": "x"}).status_code == 400
+    assert post({"checkins": 10**6}).status_code == 400
+
+
 # --- the command line --------------------------------------------------------------------------------------
 
 

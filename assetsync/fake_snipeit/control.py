@@ -9,6 +9,11 @@
   Answers the counts (with a ``"users"`` object when users churned).
 - ``POST /__fake__/activity``: ``{"add": N}`` writes N new activity entries (user updates);
   answers ``{"total", "highest_id"}``.
+- ``GET /__fake__/seats``: ``{"seats": [[id, license_id, assigned_user_id, assigned_asset_id], ...]}``,
+  every seat of a live license.
+- ``POST /__fake__/seats``: ``{"checkouts": n, "checkins": m, "seed": s}`` frees m taken seats and
+  checks n free ones out to live users, logged as Snipe-IT logs them; answers
+  ``{"licenses", "checkouts", "checkins"}`` (license ids touched, seat ids changed).
 """
 
 from __future__ import annotations
@@ -72,6 +77,15 @@ def control_reply(fake: FakeSnipeIT, info: RequestInfo) -> Reply:
             fake.activity.write(action="update", item_type="user", item_id=1 + n % 50, item_name=f"user {n}",
                                 created_at=now_utc(), log_meta=meta)  # fmt: skip
         return Reply(200, {"total": fake.activity.total(), "highest_id": fake.activity.highest_id()})
+    if info.path == "/__fake__/seats" and info.method == "GET":
+        return Reply(200, {"seats": fake.all_seats()})
+    if info.path == "/__fake__/seats" and info.method == "POST":
+        try:
+            spec = orjson.loads(info.body or b"{}")
+            n, m, seed = (int(spec.get(k, d)) for k, d in (("checkouts", 0), ("checkins", 0), ("seed", 1)))
+            return Reply(200, fake.random_seat_changes(n, m, seed))
+        except (orjson.JSONDecodeError, AttributeError, TypeError, ValueError) as exc:
+            return _bad(f"bad seats request: {exc}")
     return _bad("unknown fake control endpoint", 404)
 
 

@@ -8,6 +8,7 @@ the license's (``LicenseSeat`` has no ``$touches``); the license's free seat cou
 
 from __future__ import annotations
 
+import random
 import threading
 from datetime import datetime, timedelta
 from typing import Any
@@ -40,6 +41,14 @@ class SeatEvents:
                      "assigned_asset_id": s.assigned_asset_id}
                     for s in sorted(self.estate.seat_table.values(), key=lambda s: s.id)
                     if s.license_id == license_id and s.deleted_at is None]  # fmt: skip
+
+    def all_seats(self) -> list[list[int | None]]:
+        """Every seat of a live license as ``[id, license_id, assigned_user_id, assigned_asset_id]``."""
+        with self._lock:
+            live = set(self.estate.live_ids("licenses"))
+            return [[s.id, s.license_id, s.assigned_user_id, s.assigned_asset_id]
+                    for s in sorted(self.estate.seat_table.values(), key=lambda s: s.id)
+                    if s.deleted_at is None and s.license_id in live]  # fmt: skip
 
     def hide_seat(self, seat_id: int) -> None:
         """Keep a seat in ``total`` but out of every page, so no read of its license is ever complete."""
@@ -137,6 +146,37 @@ class SeatEvents:
                                 item_serial=lic.product_key, created_at=now, note=f"{change} seats",
                                 log_meta=None)  # fmt: skip
             self.estate.seats_changed()
+
+    def random_seat_changes(self, checkouts: int, checkins: int, seed: int) -> dict[str, list[int]]:
+        """``checkins`` taken seats freed, then ``checkouts`` free seats (on live licenses) given to live
+        users, picked from ``seed``; each logged as above. Returns the licenses and seats touched."""
+        rng = random.Random(seed)
+        with self._lock:
+            live = set(self.estate.live_ids("licenses"))
+            seats = [
+                s for s in self.estate.seat_table.values() if s.deleted_at is None and s.license_id in live
+            ]
+            taken = sorted(
+                s.id for s in seats if s.assigned_user_id is not None or s.assigned_asset_id is not None
+            )
+            if checkins > len(taken):
+                raise ValueError(f"only {len(taken)} seats are taken")
+            freed = sorted(rng.sample(taken, checkins))
+            touched = {self._seat(i).license_id for i in freed}
+            for seat_id in freed:
+                self.seat_checkin(seat_id)
+            users = self.estate.live_ids("users")
+            given: list[int] = []
+            for _ in range(checkouts):
+                free = sorted({s.license_id for s in self.estate.seat_table.values() if s.deleted_at is None
+                               and s.license_id in live and s.assigned_user_id is None
+                               and s.assigned_asset_id is None})  # fmt: skip
+                if not free or not users:
+                    raise ValueError("no free seat on a live license, or no live user")
+                license_id = rng.choice(free)
+                given.append(self.seat_checkout(license_id, user_id=rng.choice(users)))
+                touched.add(license_id)
+            return {"licenses": sorted(touched), "checkouts": given, "checkins": freed}
 
     # --- unlogged changes ---------------------------------------------------------------------------
 
