@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 import psycopg
@@ -10,6 +11,7 @@ import pytest
 from assetsync import exitcodes
 from assetsync.config import load_settings
 from assetsync.fake_snipeit import FakeSnipeIT
+from assetsync.fake_snipeit.estate_records import FakeLicense
 from assetsync.sync import run_sync
 from tests.conftest import query
 
@@ -52,7 +54,7 @@ def seats_state(dsn: str) -> list[tuple[Any, ...]]:
     )
 
 
-def free_license(fake: FakeSnipeIT, *, exclude: set[int] = frozenset()) -> int:  # type: ignore[assignment]
+def free_license(fake: FakeSnipeIT, *, exclude: Collection[int] = ()) -> int:
     """A live license with a free seat and at least one taken."""
     for lic in fake.estate.live_ids("licenses"):
         seats = fake.license_seats(lic)
@@ -179,10 +181,6 @@ def test_changed_counts_alone_reread_the_license(fake: FakeSnipeIT, env: dict[st
     assert stored_seats(db_dsn) == fake_seats(fake)
 
 
-def fake_seat_rows(fake: FakeSnipeIT) -> list[dict[str, Any]]:
-    return [s for lic in fake.estate.live_ids("licenses") for s in fake.license_seats(lic)]
-
-
 def test_the_sweep_after_its_interval_catches_what_is_never_logged(
     fake: FakeSnipeIT, env: dict[str, str], db_dsn: str
 ) -> None:
@@ -292,7 +290,9 @@ def test_product_keys_stay_out_of_the_database_unless_asked(
     fake: FakeSnipeIT, env: dict[str, str], db_dsn: str
 ) -> None:
     lic = fake.estate.live_ids("licenses")[0]
-    key = fake.estate.get("licenses", lic).product_key  # type: ignore[attr-defined]
+    record = fake.estate.get("licenses", lic)
+    assert isinstance(record, FakeLicense)
+    key = record.product_key
     assert key and len(key) > 8
     fake.seat_checkout(lic, user_id=other_user(fake))  # an entry about the license (item.serial)
     assert sync(env).exit_code == 0
