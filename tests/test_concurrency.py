@@ -17,7 +17,7 @@ from assetsync.config import ConfigError, load_settings
 from assetsync.fake_snipeit import FakeSnipeIT, RequestInfo, generate_assets, php_intval
 from assetsync.fetch import FetchReport, Page, iter_all
 from assetsync.snipeit import RetryPolicy, SnipeITClient
-from tests.conftest import TOKEN, make_env, query
+from tests.conftest import TEST_RATE_LIMIT, TOKEN, make_env, query
 from tests.faults.harness import sync
 
 PAGE = 10  # offsets 0, 9, 18, 27, ... with the one-row overlap
@@ -27,7 +27,7 @@ PAGE = 10  # offsets 0, 9, 18, 27, ... with the one-row overlap
 def slow() -> Iterator[FakeSnipeIT]:
     """95 assets whose every list page takes a moment, so that pages overlap in time."""
     assets = generate_assets(95, seed=11, archived_share=0.05, deleted_share=0.05)
-    with FakeSnipeIT(assets, token=TOKEN, page_delay=0.05) as fake:
+    with FakeSnipeIT(assets, token=TOKEN, page_delay=0.05, rate_limit_per_window=TEST_RATE_LIMIT) as fake:
         yield fake
 
 

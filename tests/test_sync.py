@@ -20,7 +20,7 @@ from assetsync.config import PROJECT_DIR, load_settings
 from assetsync.fake_snipeit import FakeSnipeIT, RequestInfo
 from assetsync.store import TOAST_TUPLE_TARGET
 from assetsync.sync import run_sync
-from tests.conftest import TOKEN, make_env, query
+from tests.conftest import TEST_RATE_LIMIT, TOKEN, make_env, query
 
 
 def assets_state(dsn: str) -> list[tuple[Any, ...]]:
@@ -127,7 +127,10 @@ def test_a_purged_asset_that_comes_back_is_restored(
 def test_server_page_cap_below_requested_size(tmp_path: Path, db_dsn: str, cap: int) -> None:
     from assetsync.fake_snipeit import generate_assets
 
-    with FakeSnipeIT(generate_assets(130, seed=3), token=TOKEN, max_results=cap) as server:
+    capped = FakeSnipeIT(
+        generate_assets(130, seed=3), token=TOKEN, max_results=cap, rate_limit_per_window=TEST_RATE_LIMIT
+    )
+    with capped as server:
         env = make_env(server, db_dsn, tmp_path / "logs", SNIPEIT_PAGE_SIZE="500")
         result = run_sync(load_settings(env))
         assert result.exit_code == 0, result.error

@@ -11,7 +11,7 @@ import pytest
 
 from assetsync import exitcodes
 from assetsync.fake_snipeit import FakeSnipeIT, Reply, RequestInfo, generate_assets, php_intval
-from tests.conftest import TOKEN, make_env, query
+from tests.conftest import TEST_RATE_LIMIT, TOKEN, make_env, query
 from tests.faults.harness import EMPTY, NEW, OLD, Expect, check, checksum, sync
 
 # With 20-row pages and a one-row overlap, the default pass asks for offsets 0, 19, 38, 57, ...
@@ -365,7 +365,10 @@ def test_auth_and_not_found_errors_mid_run(
 
 
 def test_page_cap_lower_than_requested(db_dsn: str, tmp_path: Path) -> None:
-    with FakeSnipeIT(generate_assets(90, seed=11), token=TOKEN, max_results=7) as fake:
+    fake_at_7 = FakeSnipeIT(
+        generate_assets(90, seed=11), token=TOKEN, max_results=7, rate_limit_per_window=TEST_RATE_LIMIT
+    )
+    with fake_at_7 as fake:
         env = make_env(fake, db_dsn, tmp_path / "logs", SNIPEIT_PAGE_SIZE="20")
         run = sync(env)
         check(run, code=0, says="caps pages at 7", dsn=db_dsn, fake=fake, state=NEW, recorded="success")

@@ -12,7 +12,7 @@ import pytest
 
 from assetsync import exitcodes
 from assetsync.fake_snipeit import FakeAsset, FakeSnipeIT, RenderContext, generate_assets, render_row
-from tests.conftest import TOKEN, make_env, query
+from tests.conftest import TEST_RATE_LIMIT, TOKEN, make_env, query
 from tests.faults.harness import EMPTY, NEW, OLD, check, checksum, sync
 
 # Every key a v8.1.4 row has, but the id.
@@ -22,6 +22,7 @@ INVALID_DATE = "(Invalid date value.)"
 
 def odd_fake(*odd: FakeAsset, **options: Any) -> FakeSnipeIT:
     """Sixty ordinary assets (ids 1-60) plus the odd ones (ids 100 and up)."""
+    options.setdefault("rate_limit_per_window", TEST_RATE_LIMIT)  # two whole-estate runs in one window
     return FakeSnipeIT([*generate_assets(60, seed=21), *odd], token=TOKEN, **options)
 
 
