@@ -4,11 +4,12 @@ One limiter belongs to each SnipeITClient and every thread that uses the client 
 so several lists read at once (and the removal confirmations) share one in-flight limit and one
 throttle budget.
 
-The throttle is Laravel's fixed window per user: answers carry X-RateLimit-Limit and
-X-RateLimit-Remaining. With several requests in flight the budget left is the lowest Remaining seen
-in the window minus the requests still out (some of those may already be counted: that only makes
-it careful). When it is spent, nothing is sent until the window that began with its first counted
-request is over. Until an answer has told the budget, only one request is out.
+The throttle is Laravel's fixed window per user, begun by the first request the server counts:
+answers carry X-RateLimit-Limit and X-RateLimit-Remaining. With several requests in flight the
+budget left is the lowest Remaining seen in the window minus the requests still out (some of those
+may already be counted: that only makes it careful). When it is spent, nothing is sent until the
+window is over, counted from the answer that told of it. Until an answer has told the budget, only
+one request is out.
 
 The number in flight follows AIMD: halved on a 429, a 5xx, a timeout or an answer much slower than
 the fastest seen for that kind of request (at most once per round of requests), and raised by one
@@ -203,7 +204,11 @@ class RequestLimiter:
                 # Answers can arrive out of order, but only by the requests out at once.
                 or remaining > known + self.concurrency
             ):
-                self._window_start = sent_at
+                # The server began this window when the request reached it, somewhere between
+                # sending and this answer; counting from the answer means the pause at its end is
+                # never too short (from the sending, a request that reached a busy server late made
+                # the request after the pause land in the old window: a 429).
+                self._window_start = self._clock()
                 self._remaining = remaining
             else:
                 self._remaining = min(known, remaining)
@@ -213,8 +218,11 @@ class RequestLimiter:
     def hold(self, seconds: float) -> None:
         """A 429: send nothing more until the retry wait is over, and count it as throttle time."""
         with self._cond:
-            self._paused_until = max(self._paused_until, self._clock() + seconds)
-            self.stats.throttle_wait += seconds
+            now = self._clock()
+            until = max(self._paused_until, now + seconds)
+            # 429s that arrive together hold the same stretch of time: count it once.
+            self.stats.throttle_wait += until - max(self._paused_until, now)
+            self._paused_until = until
 
     def wait_after_429(self) -> float | None:
         """How long until the current window ends, if the window is known."""

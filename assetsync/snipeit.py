@@ -26,7 +26,6 @@ log = logging.getLogger("assetsync")
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 RETRIABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
 BODY_CHUNK = 64 * 1024
-DEFAULT_429_WAIT = 60.0
 # No (whole) answer: worth a retry, and a sign of load.
 _NO_ANSWER = (
     requests.exceptions.Timeout,
@@ -311,7 +310,8 @@ class SnipeITClient:
             pass
         if resp.status_code == 429:
             known = self.limiter.wait_after_429()
-            return known if known is not None else DEFAULT_429_WAIT
+            # Not knowing when the window began, wait one whole window (SNIPEIT_RATE_WINDOW).
+            return known if known is not None else self.limiter.window
         return None
 
     def _decode(self, resp: requests.Response, body: bytes, path: str) -> Any:
