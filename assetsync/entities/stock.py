@@ -20,6 +20,13 @@ from assetsync.entities.model import (
 )
 
 
+def _related() -> tuple[Column, ...]:
+    """The records every stock item points at, each as `<name>_id` and `<name>_name`."""
+    return tuple(
+        c for key in ("company", "manufacturer", "supplier", "category", "location") for c in ref_columns(key)
+    )
+
+
 def _bought() -> tuple[Column, ...]:
     return (
         Column("order_number", "text", text("order_number")),
@@ -37,11 +44,7 @@ ACCESSORIES = Entity(
     columns=(
         Column("id", "bigint NOT NULL", row_id()),
         Column("name", "text", text("name")),
-        *ref_columns("company"),
-        *ref_columns("manufacturer"),
-        *ref_columns("supplier"),
-        *ref_columns("category"),
-        *ref_columns("location"),
+        *_related(),
         Column("model_number", "text", text("model_number")),
         Column("qty", "integer", number("qty")),
         Column("min_qty", "integer", number("min_qty")),
@@ -61,11 +64,7 @@ CONSUMABLES = Entity(
     columns=(
         Column("id", "bigint NOT NULL", row_id()),
         Column("name", "text", text("name")),
-        *ref_columns("company"),
-        *ref_columns("manufacturer"),
-        *ref_columns("supplier"),
-        *ref_columns("category"),
-        *ref_columns("location"),
+        *_related(),
         Column("model_number", "text", text("model_number")),
         Column("item_no", "text", text("item_no")),
         Column("qty", "integer", number("qty")),
@@ -86,11 +85,7 @@ COMPONENTS = Entity(
     columns=(
         Column("id", "bigint NOT NULL", row_id()),
         Column("name", "text", text("name")),
-        *ref_columns("company"),
-        *ref_columns("manufacturer"),
-        *ref_columns("supplier"),
-        *ref_columns("category"),
-        *ref_columns("location"),
+        *_related(),
         Column("serial", "text", text("serial")),
         Column("qty", "integer", number("qty")),
         Column("min_amt", "integer", number("min_amt")),
