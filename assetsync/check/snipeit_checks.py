@@ -157,7 +157,7 @@ def _entity_list(client: SnipeITClient, entity: Entity) -> CheckResult:
             name, FAIL, f"the {entity.endpoint} list did not have the usual {{total, rows}} shape", leave_out
         )
     if entity.parent is not None:
-        return CheckResult(name, OK, f"{total} {entity.plural} in the first of the {entity.parent}")
+        return CheckResult(name, OK, f"/{path} answered: {total} {entity.plural} there")
     return CheckResult(name, OK, f"{total} {entity.plural} in the default list")
 
 
