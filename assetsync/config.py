@@ -241,9 +241,10 @@ class Settings:
         "ASSETSYNC_HISTORY_RETENTION_DAYS",
         "0",
         non_negative_int,
-        "Days to keep replaced versions in assets_history and users_history; older versions are "
-        "deleted in each run's write transaction (0 keeps every version, so *_as_of() reaches back "
-        "to the first sync). Above 0 the sync role also needs DELETE on those two tables.",
+        "Days to keep replaced versions in assets_history, users_history and license_seats_history; "
+        "older versions are deleted in each run's write transaction (0 keeps every version, so "
+        "*_as_of() reaches back to the first sync). Above 0 the sync role also needs DELETE on those "
+        "three tables.",
         hint="use a whole number of days such as 730 (0 keeps every version)",
     )
     removal_brake: float = setting(
