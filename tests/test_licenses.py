@@ -377,3 +377,19 @@ def test_a_license_deleted_while_its_seats_are_read_fails_the_run_and_is_seen_ne
     result = sync(env)  # the next run lists it as deleted: its seats go with it, none is read
     assert result.exit_code == 0, result.error
     assert not stored_seats(db_dsn, lic)
+
+
+def test_a_run_without_licenses_in_between_does_not_force_a_sweep(
+    fake: FakeSnipeIT, env: dict[str, str], db_dsn: str
+) -> None:
+    """The seat state comes from the last run that read seats, not from one that left them out."""
+    assert sync(env).exit_code == 0
+    others = "users,locations,companies,departments,models,categories,manufacturers,status_labels,suppliers"
+    assert sync(env, ASSETSYNC_ENTITIES=others).exit_code == 0
+    lic = free_license(fake)
+    fake.seat_checkout(lic, user_id=other_user(fake))
+    mark = len(fake.requests)
+    result = sync(env)
+    assert result.exit_code == 0, result.error
+    assert result.seats["swept"] is False and result.seats["reasons"] == {"new activity": 1}
+    assert licenses_asked(fake, mark) == {lic}

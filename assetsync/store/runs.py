@@ -135,9 +135,8 @@ class RunHistory:
             SELECT (SELECT max(started_at) FROM {runs} WHERE status = 'success'
                     AND (details -> 'seats' ->> 'swept')::boolean),
                    (SELECT (details -> 'seats' ->> 'activity_position')::bigint FROM {runs}
-                    WHERE status = 'success' AND details ? 'seats' ORDER BY id DESC LIMIT 1)""").format(
-                runs=self.runs
-            )
+                    WHERE status = 'success' AND jsonb_typeof(details -> 'seats') = 'object'
+                    ORDER BY id DESC LIMIT 1)""").format(runs=self.runs)
         ).fetchone()
         assert row is not None
         return SeatState(row[0], int(row[1]) if row[1] is not None else None)
