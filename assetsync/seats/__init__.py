@@ -31,12 +31,13 @@ def stage_seats(
 
     with permission_named(entity):
         read_all = each_at_once(ctx.client, read, sorted(plan.to_read))
-    for seq, seats in enumerate(read_all, start=1):
-        rows = list(seats.rows.values())
-        stage_page(table, reader, rows, seq, compare=not first)
-        counts.fetched += len(rows)
-        plan.requests += seats.requests
-    counts.pages = plan.requests
+    rows = [row for seats in read_all for row in seats.rows.values()]
+    # Staged a page's worth at a time rather than per license: a sweep of most licenses' few
+    # seats would otherwise cost a hash lookup and a COPY per license.
+    for seq, start in enumerate(range(0, len(rows), limit), start=1):
+        stage_page(table, reader, rows[start : start + limit], seq, compare=not first)
+    counts.fetched = len(rows)
+    plan.requests = counts.pages = sum(seats.requests for seats in read_all)
     reader.problems.summary()
     table.prepare_stage()
     ctx.result.seats = plan.report()
