@@ -135,8 +135,9 @@ class Entity:
         keys appended: jsonb keeps no key order, so it stores the same document.
         """
         stable = dict(row)  # a C-level copy and a few pops: cheaper than a comprehension over the row
-        for key in self.withheld:
-            stable.pop(key, None)
+        if self.withheld:
+            for key in self.withheld:
+                stable.pop(key, None)
         volatile = {key: stable.pop(key) for key in self.volatile if key in stable}
         if self.volatile_counts:
             for key in [k for k in stable if k.endswith("_count")]:
