@@ -33,9 +33,3 @@ class SeatTable(EntityTable):
             (list(license_ids),),
         ).fetchall()
         return [int(r[0]) for r in rows]
-
-    def licenses_with_seats(self) -> set[int]:
-        rows = self.conn.execute(
-            sql.SQL("SELECT DISTINCT license_id FROM {} WHERE removed_at IS NULL").format(self.target)
-        ).fetchall()
-        return {int(r[0]) for r in rows if r[0] is not None}
